@@ -1,0 +1,59 @@
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from dangjian.orgs import demo
+from dangjian.orgs.models import Organization
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：中新天津生态城（可重复执行，不会重复添加）"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="只在数据库中还没有党组织时加载"
+        )
+        parser.add_argument("--logins-file", default=str(settings.VAR_DIR / "demo-logins.txt"))
+
+    def handle(self, *args, if_empty=False, logins_file="", **options):
+        logins = Path(logins_file)
+        if if_empty and Organization.objects.exists():
+            self.stdout.write("数据库已有数据，跳过演示数据加载。")
+        else:
+            started = time.monotonic()
+            counts = demo.load()
+            self.stdout.write(
+                f"演示数据已就绪：党组织 {counts['organizations']} 个，"
+                f"党员 {counts['members']} 名，"
+                f"社区 {counts['communities']} 个，企业 {counts['enterprises']} 家"
+                f"（用时 {time.monotonic() - started:.1f} 秒）。"
+            )
+        if Organization.objects.filter(name=demo.ROOT).exists():
+            accounts = demo.ensure_accounts(_read_logins(logins))
+            _write_logins(logins, accounts)
+            self.stdout.write(_format_logins(accounts, logins))
+
+
+def _read_logins(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    known = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            known[parts[0]] = parts[1]
+    return known
+
+
+def _write_logins(path: Path, accounts) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{u}\t{p}\t{r}\n" for u, p, r in accounts), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _format_logins(accounts, path: Path) -> str:
+    lines = ["", f"演示账号（密码为本机随机生成，已保存到 {path}）："]
+    lines += [f"  {role:<16}账号 {u:<10} 密码 {p}" for u, p, role in accounts]
+    return "\n".join(lines)
