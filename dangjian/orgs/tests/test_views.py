@@ -35,7 +35,7 @@ def test_home_counts_members_by_sector(alice_client, district):
     assert "在册党员" in page
     for sector in ["机关", "企业", "社区", "学校", "医院", "警营"]:
         assert sector in page
-    counts = dict((s.name, n) for s, n in alice_client.get(reverse("home")).context["by_sector"])
+    counts = {s.name: n for s, n in alice_client.get(reverse("home")).context["by_sector"]}
     assert counts == {"机关": 2, "企业": 2, "社区": 2, "学校": 2, "医院": 0, "警营": 0}
 
 

@@ -1,0 +1,160 @@
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from dangjian.accounts.models import User
+from dangjian.accounts.permissions import VIEW_PERSONAL_DATA, has_perm
+from dangjian.core.models import AuditEntry
+from dangjian.core.validators import validate_credit_code, validate_id_number
+from dangjian.orgs.models import Community, Department, Enterprise, Member, Organization, Sector
+
+pytestmark = pytest.mark.django_db
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def logins(tmp_path):
+    return tmp_path / "demo-logins.txt"
+
+
+@pytest.fixture
+def demo(logins):
+    call_command("load_demo", logins_file=str(logins), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return logins
+
+
+def test_demo_district_matches_the_article(demo):
+    assert Organization.objects.count() >= 100
+    assert Member.objects.active().count() >= 3700
+    for sector in Sector.objects.all():
+        assert sector.organizations.filter(kind="branch").exists(), sector.name
+        assert Member.objects.filter(organization__sector=sector).count() > 100, sector.name
+    communities = set(Community.objects.values_list("name", flat=True))
+    assert len(communities) == 12
+    assert {"和风社区", "和韵社区", "宜禾社区"} <= communities
+    assert all(c.grids.count() >= 4 for c in Community.objects.prefetch_related("grids"))
+    departments = set(Department.objects.values_list("short_name", flat=True))
+    assert {"党群部", "政务服务办", "建设局", "科技创新局", "人社局"} <= departments
+    assert Department.objects.get(short_name="党群部").runs_campaign
+    for name in [
+        "天津中科生物科技有限公司",
+        "太极智慧城市运营服务（天津）有限公司",
+        "常青树企业管理咨询（天津）有限公司",
+    ]:
+        enterprise = Enterprise.objects.get(name=name)
+        assert validate_credit_code(enterprise.credit_code) == enterprise.credit_code
+    tech = Organization.objects.get(name="科技创新局党支部")
+    assert tech.department.short_name == "科技创新局"
+    assert Organization.objects.filter(is_two_new=True, kind="branch").count() >= 30
+
+
+def test_every_organization_is_linked_sensibly(demo):
+    for org in Organization.objects.all():
+        if org.kind == "branch":
+            assert org.sector_id, org.name
+            assert not org.children.exists()
+        if org.parent_id:
+            assert org.path.startswith(org.parent.path)
+
+
+def test_demo_members_have_valid_tianjin_ids_and_plausible_dates(demo):
+    members = list(Member.objects.all())
+    assert len({m.id_number for m in members}) == len(members)
+    for m in members:
+        assert validate_id_number(m.id_number) == m.id_number
+        assert m.id_number.startswith("12")
+        born = int(m.id_number[6:10])
+        assert 1930 <= born <= 2000
+        assert m.joined_on.year - born >= 18
+    phones = [m.phone for m in members if m.phone]
+    assert len(set(phones)) == len(phones)
+    assert all(re.fullmatch(r"1[3-9]\d{9}", p) for p in phones)
+
+
+def test_demo_accounts_exist_for_every_role_with_random_passwords(demo):
+    lines = [line.split("\t") for line in demo.read_text(encoding="utf-8").splitlines()]
+    assert [u for u, _, _ in lines] == [
+        "operator",
+        "secretary",
+        "officer",
+        "member",
+        "sysadmin",
+        "secadmin",
+        "auditor",
+    ]
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "dangjian").rglob("*.py"))
+    for username, password, _ in lines:
+        assert len(password) >= 12
+        assert authenticate(username=username, password=password) is not None
+        assert password not in sources
+    assert User.objects.get(username="member").member.organization.name == "科技创新局党支部"
+    assert (
+        User.objects.get(username="secretary").member.organization.secretary.user.username
+        == "secretary"
+    )
+
+
+def test_loading_twice_adds_nothing_and_keeps_passwords(demo):
+    before = (Organization.objects.count(), Member.objects.count(), AuditEntry.objects.count())
+    passwords = demo.read_text(encoding="utf-8")
+    call_command("load_demo", logins_file=str(demo), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    after = (Organization.objects.count(), Member.objects.count(), AuditEntry.objects.count())
+    assert after == before
+    assert demo.read_text(encoding="utf-8") == passwords
+
+
+def test_if_empty_skips_a_database_that_has_data(demo, capsys):
+    call_command("load_demo", "--if-empty", logins_file=str(demo))
+    assert "跳过" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- masking crawl
+
+ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+LINK_RE = re.compile(r'(?:href|hx-get|action)="(/[^"#]*)"')
+PER_ROUTE = 40  # pages per route: enough to cover every template branch, bounded in time
+NOT_CRAWLED = {"logout"}
+
+
+def _route_names(patterns, prefix="") -> set[str]:
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace != "admin":
+                names |= _route_names(p.url_patterns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(p.name)
+    return names
+
+
+def test_operator_without_personal_data_right_never_sees_a_full_id_or_phone(demo, client):
+    operator = User.objects.get(username="operator")
+    assert not has_perm(operator, VIEW_PERSONAL_DATA)
+    client.force_login(operator)
+    ids = set(Member.objects.values_list("id_number", flat=True))
+    phones = set(Member.objects.exclude(phone=None).values_list("phone", flat=True))
+    queue = ["/", "/members/?q=wang", "/members/?status=all", "/healthz", "/login/"]
+    seen, per_route, visited_routes = set(), Counter(), set()
+    while queue:
+        url = queue.pop(0).replace("&amp;", "&")
+        route = resolve(url.split("?")[0]).url_name
+        if url in seen or route in NOT_CRAWLED or per_route[route] >= PER_ROUTE:
+            continue
+        seen.add(url)
+        per_route[route] += 1
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        visited_routes.add(route)
+        html = response.content.decode()
+        leaked = [m for m in ID_RE.findall(html) if m.upper() in ids]
+        leaked += [m for m in PHONE_RE.findall(html) if m in phones]
+        assert not leaked, f"{url} shows {leaked[:3]}"
+        queue += [u for u in LINK_RE.findall(html) if not u.startswith(("/static/", "/admin/"))]
+    assert visited_routes >= _route_names(get_resolver().url_patterns) - NOT_CRAWLED
+    assert per_route["member_detail"] == PER_ROUTE
