@@ -30,9 +30,16 @@ MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 
 
 def normalize_code(value: str) -> str:
-    """Full-width to half-width, no spaces, upper case: what people type or paste."""
+    """Full-width to half-width, no spaces, upper case: what people type or paste. Digits of
+    any script become ASCII, so one number has one stored form (NFKC leaves ٣ or ३ alone)."""
     value = unicodedata.normalize("NFKC", str(value or ""))
+    value = "".join(_ascii_digit(c) for c in value)
     return re.sub(r"[\s\-]", "", value).upper()
+
+
+def _ascii_digit(char: str) -> str:
+    digit = unicodedata.decimal(char, None)
+    return str(digit) if digit is not None else char
 
 
 def id_check_char(first17: str) -> str:

@@ -12,8 +12,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 # Variables of this test run that must not leak into the clone's own installation.
-PRIVATE_ENV = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DANGJIAN_VAR_DIR", "VIRTUAL_ENV",
-               "PYTEST_ADDOPTS", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+PRIVATE_ENV = {
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DANGJIAN_VAR_DIR",
+    "VIRTUAL_ENV",
+    "PYTEST_ADDOPTS",
+    "MAKEFLAGS",
+    "MAKELEVEL",
+    "MFLAGS",
+}
 
 
 def _free_port() -> int:
@@ -48,8 +56,14 @@ def test_make_run_on_a_clean_clone_serves_the_demo_district(tmp_path):
     env.update(HOST="127.0.0.1", PORT=str(port), PIP_DISABLE_PIP_VERSION_CHECK="1")
     log = tmp_path / "make-run.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "run"],
+            cwd=clone,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         status, body = _wait_for(f"http://127.0.0.1:{port}/login/", proc, seconds=540)
         assert status == 200

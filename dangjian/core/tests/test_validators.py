@@ -100,6 +100,26 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
+def in_script(digits: str, zero: int) -> str:
+    """ASCII digits rewritten as another script's decimal digits (NFKC leaves these alone)."""
+    return "".join(chr(zero + int(c)) for c in digits)
+
+
+def rejected_or_ascii(validator, typed: str, expected: str) -> None:
+    """Either a proper rejection, or exactly the ASCII form: never non-ASCII digits stored."""
+    try:
+        result = validator(typed)
+    except ValidationError as error:
+        assert CJK.search(message_of(error)) and error.code
+        return
+    assert result == expected
+
+
+# Arabic-Indic, extended Arabic-Indic (Persian), Devanagari, Thai
+OTHER_SCRIPT_ZEROS = [0x0660, 0x06F0, 0x0966, 0x0E50]
+OTHER_SCRIPT_NAMES = ["arabic-indic", "persian", "devanagari", "thai"]
+
+
 # --- ID number ---------------------------------------------------------------------------------
 
 
@@ -150,6 +170,12 @@ def test_single_digit_change_in_id_number_is_rejected(number, position, char):
     if char == number[position]:
         return
     rejection(validate_id_number, substitute(number, position, char))
+
+
+@pytest.mark.parametrize("zero", OTHER_SCRIPT_ZEROS, ids=OTHER_SCRIPT_NAMES)
+def test_id_number_with_other_script_digits_is_rejected_or_made_ascii(zero):
+    typed = "11" + in_script("010519491231002", zero) + "X"
+    rejected_or_ascii(validate_id_number, typed, "11010519491231002X")
 
 
 def test_id_number_with_impossible_birth_date_is_rejected():
@@ -311,6 +337,11 @@ def test_mobile_with_country_code_spaces_or_full_width_digits_is_normalised(type
 )
 def test_malformed_mobile_is_rejected(phone):
     rejection(validate_mobile, phone)
+
+
+@pytest.mark.parametrize("zero", OTHER_SCRIPT_ZEROS, ids=OTHER_SCRIPT_NAMES)
+def test_mobile_with_other_script_digits_is_rejected_or_made_ascii(zero):
+    rejected_or_ascii(validate_mobile, "13" + in_script("812345678", zero), "13812345678")
 
 
 @pytest.mark.parametrize("prefix", ["13", "14", "15", "16", "17", "18", "19"])
