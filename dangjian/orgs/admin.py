@@ -30,9 +30,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "order"]
-    list_editable = ["order"]
 
 
 @admin.register(Department)
