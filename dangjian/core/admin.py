@@ -3,14 +3,8 @@ from django.contrib import admin
 from dangjian.core.models import AuditEntry
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only and written by services."""
-
-    list_display = ["at", "actor_label", "ip", "action", "object_repr", "outcome"]
-    list_filter = ["outcome", "action"]
-    search_fields = ["actor_label", "action", "object_repr", "object_id"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only services write: the back office may look, never change."""
 
     def has_add_permission(self, request):
         return False
@@ -20,3 +14,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log is append-only and written by services."""
+
+    list_display = ["at", "actor_label", "ip", "action", "object_repr", "outcome"]
+    list_filter = ["outcome", "action"]
+    search_fields = ["actor_label", "action", "object_repr", "object_id"]
+    date_hierarchy = "at"

@@ -4,6 +4,7 @@ validation or the audit log."""
 
 from django.contrib import admin
 
+from dangjian.core.admin import ReadOnlyAdmin
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.orgs.models import (
     Community,
@@ -16,17 +17,6 @@ from dangjian.orgs.models import (
     Organization,
     Sector,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Sector)
