@@ -118,6 +118,13 @@ class Institution(TimeStampedModel):
         return self.name
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user, capability: str = "can_view_orgs"):
+        from dangjian.accounts.permissions import scope_for
+
+        return self.filter(scope_for(user, capability).organization_q())
+
+
 class Organization(TimeStampedModel):
     """A node of the party-organization tree. `path` is the materialised path of primary keys
     ("/1/7/42/") so that a subtree is one indexed prefix query."""
@@ -195,6 +202,8 @@ class Organization(TimeStampedModel):
 
     UNIT_FIELDS = ("department", "community", "enterprise", "institution")
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
@@ -235,6 +244,19 @@ class Organization(TimeStampedModel):
 class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Member.ACTIVE_STATUSES)
+
+    def visible_to(self, user, capability: str = "can_view_orgs"):
+        """Members in the user's scope for `capability`, plus their own record where the
+        capability covers it (a member always sees themselves)."""
+        from dangjian.accounts.permissions import scope_for
+
+        scope = scope_for(user, capability)
+        if scope.everything:  # Q() | Q(pk=…) would narrow to the own record
+            return self.all()
+        condition = scope.organization_q("organization__")
+        if scope.own_member_id:
+            condition |= Q(pk=scope.own_member_id)
+        return self.filter(condition)
 
 
 class Member(TimeStampedModel):

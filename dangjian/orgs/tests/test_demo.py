@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from dangjian.accounts.models import User
@@ -90,7 +91,8 @@ def test_demo_accounts_exist_for_every_role_with_random_passwords(demo):
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "dangjian").rglob("*.py"))
     for username, password, _ in lines:
         assert len(password) >= 12
-        assert authenticate(username=username, password=password) is not None
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password=password) is not None
         assert password not in sources
     assert User.objects.get(username="member").member.organization.name == "科技创新局党支部"
     assert (
