@@ -105,16 +105,22 @@ def grant_capabilities(grant) -> frozenset[str]:
     return ROLE_CAPABILITIES.get(grant.role, frozenset()) | frozenset(grant.extra_capabilities)
 
 
-def capabilities(user) -> frozenset[str]:
-    """Every capability the user holds somewhere."""
+def granted_capabilities(user) -> frozenset[str]:
+    """Capabilities from the user's grants (not counting the right to see oneself)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     caps = set()
     for grant in _grants(user):
         caps |= grant_capabilities(grant)
+    return frozenset(caps)
+
+
+def capabilities(user) -> frozenset[str]:
+    """Every capability the user holds somewhere, including over their own record."""
+    caps = granted_capabilities(user)
     if own_member_id(user):
         caps |= SELF_CAPABILITIES
-    return frozenset(caps)
+    return caps
 
 
 def own_member_id(user) -> int | None:

@@ -1,8 +1,8 @@
 """Shared test personas and a small district built through the real services.
 
 Personas (healthchecks style): alice is the district operator, bob a branch secretary, dora a
-department officer, erin a member with an account, pat an operator holding the personal-data
-right, and charlie an outsider from another organization who must see nothing of theirs."""
+department officer, pat an operator holding the personal-data right, erin a member with an
+account, and charlie an outsider from another organization who must see nothing of theirs."""
 
 import datetime as dt
 import random
@@ -89,7 +89,25 @@ def add_members(district: District, count: int) -> list[Member]:
 
 
 def personas(district: District) -> dict[str, User]:
+    """The users of the tests. erin is a member of branches[0] (bob's branch) with an account;
+    she may see her own record and nothing else."""
+    from dangjian.accounts.services import create_account
+
+    erin_member = services.create_member(
+        by=None,
+        organization=district.branches[0],
+        **{**member_data(random.Random(2024)), "name": "尔琳"},
+    )
     return {
+        "erin": create_account(
+            by=None,
+            username="erin",
+            name="尔琳",
+            password=PASSWORD,
+            role=Role.MEMBER,
+            member=erin_member,
+            organization=district.branches[0],
+        ),
         "alice": make_user("alice", Role.OPERATOR, name="区级管理员"),
         "bob": make_user("bob", Role.SECRETARY, name="支部书记", organization=district.branches[0]),
         "dora": make_user(

@@ -30,22 +30,22 @@ def test_wrong_password_gives_a_chinese_error(client, people):
 
 
 def test_home_counts_members_by_sector(alice_client, district):
-    add_members(district, 8)  # 2 in each of 4 branches: government, enterprise, community, school
+    add_members(district, 8)  # 2 in each of 4 branches; erin is a third in the government one
     page = alice_client.get(reverse("home")).content.decode()
     assert "在册党员" in page
     for sector in ["机关", "企业", "社区", "学校", "医院", "警营"]:
         assert sector in page
     counts = {s.name: n for s, n in alice_client.get(reverse("home")).context["by_sector"]}
-    assert counts == {"机关": 2, "企业": 2, "社区": 2, "学校": 2, "医院": 0, "警营": 0}
+    assert counts == {"机关": 3, "企业": 2, "社区": 2, "学校": 2, "医院": 0, "警营": 0}
 
 
 def test_tree_shows_member_counts_per_node_and_subtree(alice_client, district):
     add_members(district, 8)
     rows = alice_client.get(reverse("organization_tree")).context["rows"]
     by_name = {r.organization.name: r for r in rows}
-    assert by_name["测试机关党支部"].direct_members == 2
+    assert by_name["测试机关党支部"].direct_members == 3  # two added and erin
     assert by_name["测试区党工委"].direct_members == 0
-    assert by_name["测试区党工委"].total_members == 8
+    assert by_name["测试区党工委"].total_members == 9
     assert [r.organization.depth for r in rows][:2] == [0, 1]  # parents before children
 
 
@@ -74,22 +74,22 @@ def test_member_filters_by_organization_subtree_sector_and_status(alice_client, 
     members = add_members(district, 8)
     url = reverse("member_list")
     gov = district.branches[0]
-    in_gov = {m.name for m in members if m.organization_id == gov.pk}
+    in_gov = {m.name for m in members if m.organization_id == gov.pk} | {"尔琳"}
     assert names(alice_client.get(url, {"organization": gov.pk})) == in_gov
     assert (
         alice_client.get(url, {"organization": district.root.pk}).context["page"].paginator.count
-        == 8
+        == 9
     )
-    assert alice_client.get(url, {"sector": gov.sector.pk}).context["page"].paginator.count == 2
+    assert alice_client.get(url, {"sector": gov.sector.pk}).context["page"].paginator.count == 3
     services.change_member_status(members[0], "deceased", by=None, reason="病故")
-    assert alice_client.get(url).context["page"].paginator.count == 7
+    assert alice_client.get(url).context["page"].paginator.count == 8
     assert alice_client.get(url, {"status": "deceased"}).context["page"].paginator.count == 1
-    assert alice_client.get(url, {"status": "all"}).context["page"].paginator.count == 8
+    assert alice_client.get(url, {"status": "all"}).context["page"].paginator.count == 9
 
 
 def test_member_list_paginates(alice_client, district, settings):
     settings.PAGE_SIZE = 5
-    add_members(district, 12)
+    add_members(district, 11)  # and erin: 12 in all
     page3 = alice_client.get(reverse("member_list"), {"page": 3}).context["page"]
     assert (page3.number, len(page3.object_list), page3.paginator.num_pages) == (3, 2, 3)
     assert "第 3 / 3 页" in alice_client.get(reverse("member_list"), {"page": 3}).content.decode()
