@@ -175,8 +175,8 @@ def _build_scope(user, capability: str) -> Scope:
 def has_perm(user, capability: str, obj=None) -> bool:
     """Does `user` hold `capability` (on `obj`, when given)? `obj` may be an organization, a
     member, a department, a community, or anything with an `organization` attribute."""
-    if obj is None:
-        return capability in capabilities(user)
+    if obj is None:  # held through a grant somewhere (the right over oneself does not count)
+        return capability in granted_capabilities(user)
     scope = scope_for(user, capability)
     return _covers(scope, obj)
 

@@ -19,13 +19,12 @@ class TreeNode:
     children: list["TreeNode"] = field(default_factory=list)
 
 
-def organization_tree() -> list[TreeNode]:
-    """All organizations as a forest, each node with its own and its subtree's active members.
-    One query; subtree totals are summed in Python from the leaves up."""
+def organization_tree(orgs: QuerySet[Organization]) -> list[TreeNode]:
+    """The given organizations as a forest (an organization whose parent is not among them is a
+    root), each node with its own and its subtree's active members. One query; subtree totals
+    are summed in Python from the leaves up."""
     orgs = (
-        Organization.objects.select_related(
-            "sector", "department", "community", "enterprise", "institution"
-        )
+        orgs.select_related("sector", "department", "community", "enterprise", "institution")
         .annotate(direct_members=Count("members", filter=ACTIVE))
         .order_by("depth", "order", "id")
     )
@@ -53,10 +52,10 @@ def flatten(nodes: list[TreeNode]) -> list[TreeNode]:
     return out
 
 
-def members_by_sector() -> list[tuple[Sector | None, int]]:
+def members_by_sector(members: QuerySet[Member]) -> list[tuple[Sector | None, int]]:
     """Active members per sector (the sector of their organization), every sector listed."""
     counts = dict(
-        Member.objects.active()
+        members.active()
         .values_list("organization__sector")
         .annotate(n=Count("id"))
         .values_list("organization__sector", "n")
@@ -67,12 +66,12 @@ def members_by_sector() -> list[tuple[Sector | None, int]]:
     return rows
 
 
-def district_counts() -> dict:
+def district_counts(orgs: QuerySet[Organization], members: QuerySet[Member]) -> dict:
     return {
-        "organizations": Organization.objects.count(),
-        "branches": Organization.objects.filter(kind=Organization.Kind.BRANCH).count(),
-        "members": Member.objects.active().count(),
-        "probationary": Member.objects.filter(status=Member.Status.PROBATIONARY).count(),
+        "organizations": orgs.count(),
+        "branches": orgs.filter(kind=Organization.Kind.BRANCH).count(),
+        "members": members.active().count(),
+        "probationary": members.filter(status=Member.Status.PROBATIONARY).count(),
     }
 
 
@@ -83,13 +82,17 @@ PINYIN_RE = re.compile(r"[A-Za-z]+")
 def search_members(
     q: str = "",
     *,
+    base: QuerySet[Member] | None = None,
     organization: Organization | None = None,
     sector: Sector | None = None,
     status: str = "",
 ) -> QuerySet[Member]:
     """Members matching a name, pinyin (full or initials: 张三丰 → zsf) or the last 4 ID
-    digits, filtered by organization subtree, sector and status (active members by default)."""
-    members = Member.objects.select_related("organization__sector")
+    digits, filtered by organization subtree, sector and status (active members by default).
+    `base` is the user's visible members (`Member.objects.visible_to(user)`)."""
+    members = (base if base is not None else Member.objects.all()).select_related(
+        "organization__sector"
+    )
     q = q.strip()
     if q:
         members = members.filter(_text_filter(q))

@@ -570,3 +570,10 @@ def create_institution(*, by, name: str, kind: str) -> Institution:
         institution = Institution.objects.create(name=name, kind=kind)
         audit.record("orgs.institution.created", institution, actor=by)
     return institution
+
+
+def reveal_personal_data(member: Member, *, by) -> dict:
+    """The full ID number and phone, for a viewer who holds the right; every look is audited.
+    The caller checks the right (has_perm … can_view_personal_data)."""
+    audit.record("orgs.member.personal_data_viewed", member, actor=by)
+    return {"id_number": member.id_number, "phone": member.phone or ""}

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.models import AuditEntry
 from dangjian.core.testing import add_members
 from dangjian.orgs import services
 
@@ -118,11 +119,32 @@ def test_member_detail_masks_id_number_and_phone(alice_client, district):
     assert member.phone not in body
 
 
-def test_viewer_with_personal_data_right_sees_full_id_number(client, people, district):
+def test_full_id_number_is_a_deliberate_audited_action(client, people, district):
     member = add_members(district, 1)[0]
     client.force_login(people["pat"])
-    body = client.get(reverse("member_detail", args=[member.pk])).content.decode()
-    assert member.id_number in body
+    page = client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert member.id_number not in page
+    assert "查看完整信息" in page
+    revealed = client.post(reverse("member_personal_data", args=[member.pk])).content.decode()
+    assert member.id_number in revealed and member.phone in revealed
+    entry = AuditEntry.objects.get(action="orgs.member.personal_data_viewed")
+    assert (entry.actor, entry.object_id) == (people["pat"], str(member.pk))
+
+
+def test_viewer_without_the_right_cannot_unmask(alice_client, district):
+    member = add_members(district, 1)[0]
+    page = alice_client.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert "查看完整信息" not in page
+    response = alice_client.post(reverse("member_personal_data", args=[member.pk]))
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action="orgs.member.personal_data_viewed").exists()
+
+
+def test_member_sees_their_own_full_data(client, people):
+    erin = people["erin"]
+    client.force_login(erin)
+    body = client.get(reverse("member_detail", args=[erin.member.pk])).content.decode()
+    assert erin.member.id_number in body
 
 
 def test_unknown_member_is_404(alice_client, district):
