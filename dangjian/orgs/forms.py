@@ -149,12 +149,14 @@ class MemberForm(forms.Form):
             )
         else:
             del self.fields["organization"], self.fields["status"]
+            masked_id = mask_id_number(instance.id_number)
+            masked_phone = mask_phone(instance.phone) or "（无）"
             self.fields[
                 "id_number"
-            ].help_text = f"已登记 {mask_id_number(instance.id_number)}。如需更正请填写完整新号码，留空则不变。"
+            ].help_text = f"已登记 {masked_id}。如需更正请填写完整新号码，留空则不变。"
             self.fields[
                 "phone"
-            ].help_text = f"已登记 {mask_phone(instance.phone) or '（无）'}。如需更改请填写新号码，留空则不变。"
+            ].help_text = f"已登记 {masked_phone}。如需更改请填写新号码，留空则不变。"
 
     def changes(self) -> dict:
         """Cleaned data for the service, without the write-only fields left blank."""
