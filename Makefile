@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test system-test-deps bench clean
+.PHONY: run test lint format install install-test system-test-deps bench clean api-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ format: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Fuzz the API (schemathesis) against a fresh demo database: no 5xx, no undocumented status.
+api-check: install-test
+	BIN=$(BIN) scripts/api_check.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

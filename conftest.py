@@ -9,6 +9,32 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items):
+    """A transactional test flushes the database when it ends, taking the rows data migrations
+    inserted (the six sectors) from every test after it. Serialized rollback puts them back
+    before each transactional test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache: one test's failed log-ins must not limit the next.
+    # (django-axes keeps its lockouts in the database, which every test starts empty.)
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def district(db):
     return testing.build_district()
@@ -39,11 +65,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """Debian's Chromium driven by Playwright (never `playwright install`). Missing Chromium
     fails under CI and skips elsewhere."""
     import os
     from pathlib import Path
+
+    from django.db import connections
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
@@ -53,7 +81,12 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    serialized = getattr(connections["default"], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
+        # With the loop running, Django hands this thread a new connection object: give it the
+        # serialized database, or serialized rollback silently restores nothing.
+        if serialized is not None:
+            connections["default"]._test_serialized_contents = serialized
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -6,6 +6,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from dangjian.core.errors import DomainError
+from dangjian.core.models import AuditEntry
 
 
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
@@ -38,3 +39,14 @@ def form_page(
             return redirect(request, success_url(result))
     status = 400 if request.method == "POST" else 200
     return render(request, template, {**context, "form": form}, status=status)
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="操作人", required=False, max_length=150)
+    action = forms.CharField(label="操作", required=False, max_length=80)
+    obj = forms.CharField(label="对象", required=False, max_length=200)
+    since = forms.DateField(label="起始日期", required=False)
+    until = forms.DateField(label="截止日期", required=False)
+    outcome = forms.ChoiceField(
+        label="结果", required=False, choices=[("", "全部结果"), *AuditEntry.Outcome.choices]
+    )

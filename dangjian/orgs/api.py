@@ -21,9 +21,8 @@ from dangjian.accounts.permissions import (
     VIEW_PERSONAL_DATA,
     capabilities,
     has_perm,
-    scope_for,
 )
-from dangjian.core.api import MAX_ID, Paging, errors, forbidden, paginate
+from dangjian.core.api import MAX_ID, Input, Paging, errors, forbidden, paginate
 from dangjian.core.errors import DomainError
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.orgs import queries, services
@@ -44,20 +43,21 @@ Kind = Literal[tuple(Organization.Kind.values)]
 MemberStatus = Literal[tuple(Member.Status.values)]
 Gender = Literal[tuple(Member.Gender.values)]
 Education = Literal[tuple(Member.Education.values)]
+KINDS = "committee 党委 / general_branch 党总支 / branch 党支部"
 
 
-def _id(description: str, default=None):
-    return Field(default, ge=1, le=MAX_ID, description=description)
+def _id(title: str, description: str = "", default=None):
+    return Field(default, ge=1, le=MAX_ID, title=title, description=description or None)
 
 
 def _path_id():
-    return Path(..., ge=1, le=MAX_ID, description="编号")
+    return Path(..., ge=1, le=MAX_ID, title="编号")
 
 
 # ---------------------------------------------------------------- schemas
 
 
-class Strict(Schema):
+class Strict(Input):
     """A request body: unknown fields are refused rather than silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +67,7 @@ class OrganizationOut(Schema):
     id: int
     name: str
     short_name: str
-    kind: str = Field(description="committee 党委 / general_branch 党总支 / branch 党支部")
+    kind: str = Field(description=KINDS)
     kind_label: str
     sector: str | None = Field(None, description="领域代码")
     parent_id: int | None
@@ -91,46 +91,38 @@ class OrganizationOut(Schema):
         return org.sector.code if org.sector_id else None
 
 
-class OrganizationIn(Strict):
-    name: str = Field(max_length=100, description="名称")
-    short_name: str = Field("", max_length=50, description="简称")
-    kind: Kind
-    sector: str | None = Field(None, max_length=20, description="领域代码，如 government")
-    parent_id: int | None = _id("上级党组织编号；不填为顶级党组织")
-    is_two_new: bool = False
-    founded_on: dt.date | None = None
-    term_ends_on: dt.date | None = None
-    department_id: int | None = _id("所属部门编号")
-    community_id: int | None = _id("所属社区编号")
-    enterprise_id: int | None = _id("所属企业编号")
-    institution_id: int | None = _id("所属单位编号")
-    order: int = Field(0, ge=0, le=2**31 - 1)
-
-
 class OrganizationPatch(Strict):
     """Only the fields sent are changed."""
 
-    name: str | None = Field(None, max_length=100)
-    short_name: str | None = Field(None, max_length=50)
-    kind: Kind | None = None
-    sector: str | None = Field(None, max_length=20)
-    parent_id: int | None = _id("上级党组织编号")
-    is_two_new: bool | None = None
-    founded_on: dt.date | None = None
-    term_ends_on: dt.date | None = None
-    secretary_id: int | None = _id("书记（本党组织党员）编号")
-    department_id: int | None = _id("所属部门编号")
-    community_id: int | None = _id("所属社区编号")
-    enterprise_id: int | None = _id("所属企业编号")
-    institution_id: int | None = _id("所属单位编号")
-    order: int | None = Field(None, ge=0, le=2**31 - 1)
+    name: str | None = Field(None, max_length=100, title="名称")
+    short_name: str | None = Field(None, max_length=50, title="简称")
+    kind: Kind | None = Field(None, title="类型", description=KINDS)
+    sector: str | None = Field(None, max_length=20, title="领域", description="领域代码")
+    parent_id: int | None = _id("上级党组织", "编号；null 为顶级党组织")
+    is_two_new: bool | None = Field(None, title="“两新”组织")
+    founded_on: dt.date | None = Field(None, title="成立日期")
+    term_ends_on: dt.date | None = Field(None, title="届满日期")
+    secretary_id: int | None = _id("书记", "本党组织党员的编号")
+    department_id: int | None = _id("所属部门")
+    community_id: int | None = _id("所属社区")
+    enterprise_id: int | None = _id("所属企业")
+    institution_id: int | None = _id("所属单位")
+    order: int | None = Field(None, ge=0, le=2**31 - 1, title="排序")
+
+
+class OrganizationIn(OrganizationPatch):
+    name: str = Field(max_length=100, title="名称")
+    short_name: str = Field("", max_length=50, title="简称")
+    kind: Kind = Field(title="类型", description=KINDS)
+    is_two_new: bool = Field(False, title="“两新”组织")
+    order: int = Field(0, ge=0, le=2**31 - 1, title="排序")
 
 
 class OrganizationFilters(Paging):
-    kind: Kind | None = None
-    sector: str | None = Field(None, max_length=20, description="领域代码")
-    parent: int | None = _id("上级党组织编号（只列直属下级）")
-    q: str = Field("", max_length=50, description="名称或简称中的文字")
+    kind: Kind | None = Field(None, title="类型", description=KINDS)
+    sector: str | None = Field(None, max_length=20, title="领域", description="领域代码")
+    parent: int | None = _id("上级党组织", "只列其直属下级")
+    q: str = Field("", max_length=50, title="搜索", description="名称或简称中的文字")
 
 
 class OrganizationPage(Schema):
@@ -183,30 +175,32 @@ class MemberPatch(Strict):
     """Only the fields sent are changed. Organization and status change through
     `/transfer` and `/status`."""
 
-    name: str | None = Field(None, max_length=50)
-    id_number: str | None = Field(None, max_length=30)
-    phone: str | None = Field(None, max_length=20)
-    gender: Gender | None = Field(None, description="不填时按身份证号确定")
-    ethnicity: str | None = Field(None, max_length=20)
-    education: Education | None = None
-    joined_on: dt.date | None = None
-    full_member_on: dt.date | None = None
-    post: str | None = Field(None, max_length=100)
+    name: str | None = Field(None, max_length=50, title="姓名")
+    id_number: str | None = Field(None, max_length=30, title="身份证号")
+    phone: str | None = Field(None, max_length=20, title="手机号")
+    gender: Gender | None = Field(None, title="性别", description="M 男 / F 女；不填按身份证号")
+    ethnicity: str | None = Field(None, max_length=20, title="民族")
+    education: Education | None = Field(None, title="学历")
+    joined_on: dt.date | None = Field(None, title="入党日期")
+    full_member_on: dt.date | None = Field(None, title="转正日期")
+    post: str | None = Field(None, max_length=100, title="职务")
 
 
 class MemberIn(MemberPatch):
-    name: str = Field(max_length=50, description="姓名")
-    id_number: str = Field(max_length=30, description="身份证号")
-    organization_id: int = _id("所在党组织编号", ...)
-    status: MemberStatus | None = Field(None, description="full 正式党员（默认）或 probationary")
+    name: str = Field(max_length=50, title="姓名")
+    id_number: str = Field(max_length=30, title="身份证号")
+    organization_id: int = _id("所在党组织", default=...)
+    status: MemberStatus | None = Field(
+        None, title="党员状态", description="full 正式党员（默认）或 probationary 预备党员"
+    )
 
 
 class MemberFilters(Paging):
-    q: str = Field("", max_length=50, description="姓名、拼音首字母或身份证号后4位")
-    organization: int | None = _id("党组织编号（含下级）")
-    sector: str | None = Field(None, max_length=20, description="领域代码")
+    q: str = Field("", max_length=50, title="搜索", description="姓名、拼音首字母或身份证号后4位")
+    organization: int | None = _id("党组织", "含其下级党组织")
+    sector: str | None = Field(None, max_length=20, title="领域", description="领域代码")
     status: Literal["", "all", *Member.Status.values] = Field(
-        "", description="空为在册党员，all 为全部"
+        "", title="党员状态", description="空为在册党员，all 为全部"
     )
 
 
@@ -218,9 +212,9 @@ class MemberPage(Schema):
 
 
 class TransferIn(Strict):
-    to_organization_id: int = _id("转入党组织编号", ...)
-    transferred_on: dt.date | None = Field(None, description="转接日期，默认今天")
-    reason: str = Field("", max_length=200)
+    to_organization_id: int = _id("转入党组织", default=...)
+    transferred_on: dt.date | None = Field(None, title="转接日期", description="默认今天")
+    reason: str = Field("", max_length=200, title="原因")
 
 
 class TransferOut(Schema):
@@ -233,9 +227,9 @@ class TransferOut(Schema):
 
 
 class StatusIn(Strict):
-    status: MemberStatus
-    reason: str = Field("", max_length=200, description="除转为正式党员外必填")
-    on: dt.date | None = Field(None, description="转正日期，默认今天")
+    status: MemberStatus = Field(title="变更为")
+    reason: str = Field("", max_length=200, title="原因", description="除转为正式党员外必填")
+    on: dt.date | None = Field(None, title="日期", description="转正日期，默认今天")
 
 
 class PersonalData(Schema):
@@ -247,24 +241,25 @@ class PersonalData(Schema):
 
 # ---------------------------------------------------------------- body ids → objects
 
-# API field → (service field, Chinese label, the user's queryset to look it up in)
+
+def _visible_organizations(user):
+    return Organization.objects.visible_to(user)
+
+
+def _all(model):
+    return lambda user: model.objects.all()
+
+
+# API field → (service field, Chinese label, where to look the id up for the user)
 RELATIONS = {
-    "parent_id": ("parent", "上级党组织", lambda user: Organization.objects.visible_to(user)),
-    "organization_id": (
-        "organization",
-        "党组织",
-        lambda user: Organization.objects.visible_to(user),
-    ),
-    "to_organization_id": (
-        "to_organization",
-        "转入党组织",
-        lambda user: Organization.objects.visible_to(user),
-    ),
+    "parent_id": ("parent", "上级党组织", _visible_organizations),
+    "organization_id": ("organization", "党组织", _visible_organizations),
+    "to_organization_id": ("to_organization", "转入党组织", _visible_organizations),
     "secretary_id": ("secretary", "书记", lambda user: Member.objects.visible_to(user)),
-    "department_id": ("department", "部门", lambda user: Department.objects.all()),
-    "community_id": ("community", "社区", lambda user: Community.objects.all()),
-    "enterprise_id": ("enterprise", "企业", lambda user: Enterprise.objects.all()),
-    "institution_id": ("institution", "单位", lambda user: Institution.objects.all()),
+    "department_id": ("department", "部门", _all(Department)),
+    "community_id": ("community", "社区", _all(Community)),
+    "enterprise_id": ("enterprise", "企业", _all(Enterprise)),
+    "institution_id": ("institution", "单位", _all(Institution)),
 }
 API_FIELDS = {service_field: api_field for api_field, (service_field, *_) in RELATIONS.items()}
 
@@ -321,17 +316,6 @@ def _require_read(user) -> None:
         raise forbidden()
 
 
-def _check_parent(user, parent: Organization | None) -> None:
-    """Only who manages the whole district makes top-level organizations; others create and
-    move organizations under ones they manage."""
-    if parent is None and not scope_for(user, MANAGE_ORGANIZATIONS).everything:
-        raise DomainError(
-            "请选择上级党组织：您只能在所管理的党组织下新建", "parent_required", field="parent_id"
-        )
-    if parent is not None:
-        _require(user, MANAGE_ORGANIZATIONS, parent)
-
-
 # ---------------------------------------------------------------- organizations
 
 
@@ -381,8 +365,8 @@ def create_organization(request, payload: OrganizationIn):
     user = request.user
     _require(user, MANAGE_ORGANIZATIONS)
     data = _objects(user, payload.dict())
-    _check_parent(user, data["parent"])
     with _api_field_names():
+        services.check_placement(user, data["parent"])
         org = services.create_organization(by=user, **data)
     return Status(201, org)
 
@@ -398,9 +382,9 @@ def update_organization(request, payload: OrganizationPatch, organization_id: in
     org = _visible_organization(user, organization_id)
     _require(user, MANAGE_ORGANIZATIONS, org)
     changes = _objects(user, payload.dict(exclude_unset=True))
-    if "parent" in changes and changes["parent"] != org.parent:
-        _check_parent(user, changes["parent"])
     with _api_field_names():
+        if "parent" in changes and changes["parent"] != org.parent:
+            services.check_placement(user, changes["parent"])
         return services.update_organization(org, by=user, **changes)
 
 
@@ -419,7 +403,7 @@ def list_members(request, filters: Query[MemberFilters]):
     organization = None
     if filters.organization:
         organization = _lookup(
-            Organization.objects.visible_to(user), filters.organization, "organization", "党组织"
+            _visible_organizations(user), filters.organization, "organization", "党组织"
         )
     members = queries.search_members(
         filters.q,

@@ -518,7 +518,7 @@ def _account_scopes() -> dict[str, dict]:
     branch = Organization.objects.get(name="科技创新局党支部")
     members = list(branch.members.order_by("id")[:2])
     return {
-        "operator": {"department": Department.objects.get(short_name="党群部")},
+        "operator": {},  # the party-masses work department runs the whole district
         "secretary": {"organization": branch, "member": members[0]},
         "officer": {"department": Department.objects.get(short_name="政务服务办")},
         "member": {"organization": branch, "member": members[1]},

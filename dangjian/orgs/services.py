@@ -434,6 +434,21 @@ def _check_organization_unique(data: dict, *, exclude_pk=None) -> None:
         raise DomainError("已有党组织使用该简称", "short_name_taken", field="short_name")
 
 
+def check_placement(user, parent: Organization | None) -> None:
+    """Who may put an organization where: only a district-wide manager makes top-level
+    organizations; others create and move organizations under ones they manage."""
+    from dangjian.accounts.permissions import MANAGE_ORGANIZATIONS, has_perm, scope_for
+
+    if parent is None and not scope_for(user, MANAGE_ORGANIZATIONS).everything:
+        raise DomainError(
+            "请选择上级党组织：您只能在所管理的党组织下新建或调整",
+            "parent_required",
+            field="parent",
+        )
+    if parent is not None and not has_perm(user, MANAGE_ORGANIZATIONS, parent):
+        raise DomainError("所选上级党组织不在您的管理范围内", "parent_out_of_scope", field="parent")
+
+
 def create_organization(*, by, **fields) -> Organization:
     data = clean_organization({k: fields.get(k) for k in ORGANIZATION_FIELDS})
     with transaction.atomic():

@@ -17,9 +17,7 @@ from dangjian.accounts.permissions import (
     has_perm,
     own_member_id,
     require_perm,
-    scope_for,
 )
-from dangjian.core.errors import DomainError
 from dangjian.core.forms import form_page
 from dangjian.orgs import queries, services
 from dangjian.orgs.forms import (
@@ -171,13 +169,7 @@ def organization_create(request):
     form = OrganizationForm(request.POST or None, user=request.user, initial=initial)
 
     def create(data):
-        if (
-            data.get("parent") is None
-            and not scope_for(request.user, MANAGE_ORGANIZATIONS).everything
-        ):
-            raise DomainError(
-                "请选择上级党组织：您只能在所管理的党组织下新建", "parent_required", field="parent"
-            )
+        services.check_placement(request.user, data.get("parent"))
         return services.create_organization(by=request.user, **data)
 
     return form_page(
@@ -198,10 +190,16 @@ def organization_edit(request, pk: int):
     )
     form = OrganizationForm(request.POST or None, user=request.user, instance=org)
     back = reverse("organization_detail", args=[org.pk])
+
+    def update(data):
+        if data.get("parent") != org.parent:
+            services.check_placement(request.user, data.get("parent"))
+        return services.update_organization(org, by=request.user, **data)
+
     return form_page(
         request,
         form,
-        lambda data: services.update_organization(org, by=request.user, **data),
+        update,
         template="orgs/form.html",
         context={"title": f"编辑：{org.name}", "back": back},
         success_message="已保存",

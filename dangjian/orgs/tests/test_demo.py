@@ -122,7 +122,13 @@ PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LINK_RE = re.compile(r'(?:href|hx-get)="(/[^"#]*)"')
 PER_ROUTE = 40  # pages per route: enough to cover every template branch, bounded in time
 NOT_CRAWLED = {"logout"}
-POST_ONLY = {"member_personal_data", "member_account_activate", "member_account_reset"}
+POST_ONLY = {
+    "member_personal_data",
+    "member_account_activate",
+    "member_account_reset",
+    "api_token_create",
+    "api_token_revoke",
+}
 SKIPPED_NAMESPACES = {"admin", "api"}  # the back office; the API has its own crawl
 # The demo accounts that browse pages, none with the personal-data right.
 CRAWLERS = ["operator", "secretary", "officer", "member", "auditor"]
@@ -172,6 +178,35 @@ def _crawl(client, user) -> Counter:
     return per_route
 
 
+def _crawl_api(client, user) -> int:
+    """Every page of every API list and detail GET the user may read: no full ID or phone
+    other than their own. Returns how many answers were read."""
+    own = Member.objects.filter(user=user).values_list("id_number", "phone").first() or ()
+    secrets = set(Member.objects.values_list("id_number", flat=True)) | set(
+        Member.objects.exclude(phone=None).values_list("phone", flat=True)
+    )
+    secrets -= set(own)
+    read = 0
+    for path in ["/api/v1/members?status=all", "/api/v1/organizations"]:
+        offset, count = 0, 1
+        while offset < count:
+            page = client.get(
+                f"{path}&limit=100&offset={offset}"
+                if "?" in path
+                else f"{path}?limit=100&offset={offset}"
+            )
+            assert page.status_code == 200, (user, path, page.status_code)
+            body = page.content.decode()
+            assert not secrets & set(ID_RE.findall(body) + PHONE_RE.findall(body)), (user, path)
+            data = page.json()
+            count, offset, read = data["count"], offset + 100, read + 1
+            for item in data["items"][:5]:
+                detail = client.get(f"{path.split('?')[0]}/{item['id']}").content.decode()
+                assert not secrets & set(ID_RE.findall(detail) + PHONE_RE.findall(detail))
+                read += 1
+    return read
+
+
 def test_no_page_shows_a_full_id_or_phone_without_the_right(demo, client):
     visited = set()
     for username in CRAWLERS:
@@ -179,6 +214,8 @@ def test_no_page_shows_a_full_id_or_phone_without_the_right(demo, client):
         assert not has_perm(user, VIEW_PERSONAL_DATA, Member.objects.exclude(user=user).first())
         client.force_login(user)
         visited |= set(_crawl(client, user))
+        if has_perm(user, VIEW_ORGS) or Member.objects.filter(user=user).exists():
+            assert _crawl_api(client, user) >= 2
     all_pages = _route_names(get_resolver().url_patterns) - NOT_CRAWLED - POST_ONLY
     assert visited >= all_pages, f"never reached: {sorted(all_pages - visited)}"
 

@@ -248,3 +248,20 @@ def test_member_cannot_open_edit_pages(client, people, district):
     assert client.get(reverse("member_edit", args=[own])).status_code == 403
     assert client.get(reverse("member_create")).status_code == 403
     assert client.get(reverse("member_list")).status_code == 403
+
+
+def test_secretary_cannot_make_own_branch_top_level(client, people, district):
+    client.force_login(people["bob"])
+    branch = district.branches[0]
+    response = client.post(
+        reverse("organization_edit", args=[branch.pk]),
+        {
+            "name": branch.name,
+            "kind": "branch",
+            "parent": "",
+            "sector": branch.sector_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "上级党组织" in _errors(response)["parent"][0]
+    assert Organization.objects.get(pk=branch.pk).parent_id == district.root.pk

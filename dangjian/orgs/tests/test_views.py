@@ -27,7 +27,7 @@ def test_login_page_is_chinese(client, db):
 def test_wrong_password_gives_a_chinese_error(client, people):
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()
+    assert "账号或密码不正确" in response.content.decode()
 
 
 def test_home_counts_members_by_sector(alice_client, district):

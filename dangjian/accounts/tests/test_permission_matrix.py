@@ -1,0 +1,224 @@
+"""Every route, every kind of user. The list of routes is read from the URL resolver and the
+API's OpenAPI schema, so a new page or endpoint without a row here fails the test."""
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.core.testing import add_members, member_data
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # an anonymous visitor is sent to the log-in page
+PERSONAS = ["alice", "bob", "charlie", "erin", "anon"]  # operator, secretary, outsider, member
+
+
+def everyone(status) -> dict:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def staff(alice, bob, charlie, erin, anon=LOGIN) -> dict:
+    return {"alice": alice, "bob": bob, "charlie": charlie, "erin": erin, "anon": anon}
+
+
+@dataclass
+class Case:
+    expect: dict
+    method: str = "get"
+    args: str = ""  # which object of the world the URL takes: "member", "branch"
+    data: dict = field(default_factory=dict)
+
+
+# Objects: "branch" is bob's branch; "member" a member of it (not erin). charlie is a secretary
+# elsewhere: everything here is outside his scope.
+PAGES: dict[str, Case] = {
+    "healthz": Case(everyone(200)),
+    "login": Case(staff(302, 302, 302, 302, anon=200)),
+    "logout": Case(staff(302, 302, 302, 302, anon=302), method="post"),
+    "home": Case(staff(200, 200, 200, 302)),
+    "organization_tree": Case(staff(200, 200, 200, 403)),
+    "organization_create": Case(staff(200, 200, 200, 403)),
+    "organization_detail": Case(staff(200, 200, 404, 403), args="branch"),
+    "organization_edit": Case(staff(200, 200, 404, 403), args="branch"),
+    "member_list": Case(staff(200, 200, 200, 403)),
+    "member_create": Case(staff(200, 200, 200, 403)),
+    "member_detail": Case(staff(200, 200, 404, 404), args="member"),
+    "member_edit": Case(staff(200, 200, 404, 403), args="member"),
+    "member_transfer": Case(staff(200, 200, 404, 403), args="member"),
+    "member_status": Case(staff(200, 200, 404, 403), args="member"),
+    "member_personal_data": Case(staff(403, 403, 404, 404), method="post", args="member"),
+    "password_change": Case(staff(200, 200, 200, 200)),
+    # alice opens the member's account first; then it exists (409 for bob).
+    "member_account_activate": Case(staff(200, 409, 404, 403), method="post", args="member"),
+    "member_account_reset": Case(staff(409, 409, 404, 403), method="post", args="member"),
+    "audit_log": Case(staff(403, 403, 403, 403)),
+    "account": Case(staff(200, 200, 200, 200)),
+    "api_token_create": Case(staff(200, 200, 200, 200), method="post", data={"name": "脚本"}),
+    # alice's own token: she revokes it; for anyone else it does not exist.
+    "api_token_revoke": Case(staff(302, 404, 404, 404), method="post", args="token"),
+}
+SKIPPED_NAMESPACES = {"admin", "api"}  # Django's back office has its own tests; API below
+
+
+def _page_names(patterns) -> set[str]:
+    names = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace not in SKIPPED_NAMESPACES:
+                names |= _page_names(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            names.add(p.name)
+    return names
+
+
+def test_every_page_has_a_row_in_the_matrix():
+    assert _page_names(get_resolver().url_patterns) == set(PAGES)
+
+
+@pytest.fixture
+def world(district, people):
+    from dangjian.accounts.services import create_api_token
+
+    token, _ = create_api_token(people["alice"], "矩阵", by=people["alice"])
+    return {"branch": district.branches[0], "member": add_members(district, 1)[0], "token": token}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_answers_each_kind_of_user_as_its_row_says(client, people, world, name):
+    case = PAGES[name]
+    url = reverse(name, args=[world[case.args].pk] if case.args else [])
+    for persona in PERSONAS:
+        client.logout()
+        if persona != "anon":
+            client.force_login(people[persona])
+        response = getattr(client, case.method)(url, case.data)
+        expected = case.expect[persona]
+        if expected == LOGIN:
+            assert response.status_code == 302, (name, persona)
+            assert response.url.startswith(reverse("login")), (name, persona, response.url)
+        else:
+            assert response.status_code == expected, (name, persona, response.status_code)
+
+
+# ---------------------------------------------------------------- the API
+# Keyed by (method, path) as the OpenAPI schema lists them. Session log-in stands in for a
+# token (tokens act as their user; accounts/tests/test_tokens.py proves that).
+
+
+def api(alice, bob, charlie, erin, anon=401) -> dict:
+    return {"alice": alice, "bob": bob, "charlie": charlie, "erin": erin, "anon": anon}
+
+
+@dataclass
+class ApiCase:
+    expect: dict
+    args: str = ""  # "branch", "member", or "fresh_member" (a new member for each persona)
+    body: object = None  # a dict, or a function of (world, persona) giving one
+
+
+def _new_member_body(world, persona):
+    data = member_data(random.Random(persona))
+    return {
+        **data,
+        "joined_on": data["joined_on"].isoformat(),
+        "organization_id": world["branch"].pk,
+    }
+
+
+API: dict[tuple[str, str], ApiCase] = {
+    ("get", "/api/v1/organizations"): ApiCase(api(200, 200, 200, 200)),
+    ("post", "/api/v1/organizations"): ApiCase(
+        api(201, 400, 400, 403),  # bob and charlie cannot see the district's root
+        body=lambda w, p: {
+            "name": f"矩阵{p}党总支",
+            "kind": "general_branch",
+            "parent_id": w["root"].pk,
+        },
+    ),
+    ("get", "/api/v1/organizations/{organization_id}"): ApiCase(
+        api(200, 200, 404, 404), args="branch"
+    ),
+    ("patch", "/api/v1/organizations/{organization_id}"): ApiCase(
+        api(200, 200, 404, 404), args="branch", body={"founded_on": "2015-07-01"}
+    ),
+    ("get", "/api/v1/members"): ApiCase(api(200, 200, 200, 200)),
+    ("post", "/api/v1/members"): ApiCase(api(201, 201, 400, 403), body=_new_member_body),
+    ("get", "/api/v1/members/{member_id}"): ApiCase(api(200, 200, 404, 404), args="member"),
+    ("patch", "/api/v1/members/{member_id}"): ApiCase(
+        api(200, 200, 404, 404), args="member", body={"post": "组织委员"}
+    ),
+    ("post", "/api/v1/members/{member_id}/transfer"): ApiCase(
+        api(201, 400, 404, 404),
+        args="fresh_member",  # bob cannot see branches[1]
+        body=lambda w, p: {"to_organization_id": w["other_branch"].pk, "reason": "调动"},
+    ),
+    ("post", "/api/v1/members/{member_id}/status"): ApiCase(
+        api(200, 200, 404, 404),
+        args="fresh_member",
+        body={"status": "transferred_out", "reason": "调往外省"},
+    ),
+    ("get", "/api/v1/members/{member_id}/personal-data"): ApiCase(
+        api(403, 403, 404, 404), args="member"
+    ),
+}
+API_DOCS = ["/api/docs", "/api/openapi.json"]  # public: they describe, they hold no data
+
+
+def _schema_routes() -> set[tuple[str, str]]:
+    from dangjian.api import api as ninja_api
+
+    paths = ninja_api.get_openapi_schema()["paths"]
+    return {(method, path) for path, ops in paths.items() for method in ops}
+
+
+def test_every_api_operation_has_a_row_in_the_matrix():
+    assert _schema_routes() == set(API)
+
+
+@pytest.fixture
+def api_world(district, people):
+    return {
+        "root": district.root,
+        "branch": district.branches[0],
+        "other_branch": district.branches[1],
+        "member": add_members(district, 1)[0],
+        "district": district,
+    }
+
+
+def _api_url(path: str, case: ApiCase, world) -> str:
+    if not case.args:
+        return path
+    obj = add_members(world["district"], 1)[0] if case.args == "fresh_member" else world[case.args]
+    return re.sub(r"\{\w+\}", str(obj.pk), path)
+
+
+@pytest.mark.parametrize("route", sorted(API), ids=lambda r: f"{r[0]} {r[1]}")
+def test_api_answers_each_kind_of_user_as_its_row_says(client, people, api_world, route):
+    method, path = route
+    case = API[route]
+    for persona in PERSONAS:
+        client.logout()
+        if persona != "anon":
+            client.force_login(people[persona])
+        body = case.body(api_world, persona) if callable(case.body) else case.body
+        url = _api_url(path, case, api_world)
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+        response = getattr(client, method)(url, **kwargs)
+        assert response.status_code == case.expect[persona], (
+            route,
+            persona,
+            response.status_code,
+            response.content[:200],
+        )
+        if response.status_code >= 400:
+            assert set(response.json()) == {"code", "message", "field"}
+
+
+@pytest.mark.parametrize("url", API_DOCS)
+def test_api_documentation_is_public(client, url):
+    assert client.get(url).status_code == 200
