@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from dangjian.core import audit
 
 
@@ -18,6 +20,9 @@ class RequestContextMiddleware:
 
 
 def client_ip(request) -> str | None:
-    # Behind a load balancer the proxy must overwrite X-Real-IP; we never trust X-Forwarded-For
-    # chains that a client can prepend to.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    # X-Real-IP only when settings say a proxy in front overwrites it (TRUST_X_REAL_IP): a
+    # client could otherwise pick any address to dodge per-IP limits. X-Forwarded-For chains,
+    # which a client can prepend to, are never trusted.
+    if settings.TRUST_X_REAL_IP and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR") or None

@@ -4,6 +4,7 @@ audits in one transaction and raises DomainError with a Chinese message naming t
 import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -360,6 +361,9 @@ def change_member_status(
             member.full_member_on = on or timezone.localdate()
             fields.append("full_member_on")
         member.save(update_fields=fields)
+        if status not in Member.ACTIVE_STATUSES and member.user_id:
+            # Off the roster, off the platform: the account stops logging in.
+            get_user_model().objects.filter(pk=member.user_id).update(is_active=False)
         audit.record(
             "orgs.member.status_changed",
             member,

@@ -109,7 +109,13 @@ def test_middleware_gives_record_the_client_ip():
     assert record_through_middleware(REMOTE_ADDR="203.0.113.7").ip == "203.0.113.7"
 
 
-def test_middleware_prefers_x_real_ip_and_ignores_x_forwarded_for():
+def test_middleware_ignores_x_real_ip_unless_a_proxy_is_trusted():
+    entry = record_through_middleware(REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.9")
+    assert entry.ip == "10.0.0.2"
+
+
+def test_middleware_prefers_x_real_ip_and_ignores_x_forwarded_for(settings):
+    settings.TRUST_X_REAL_IP = True
     entry = record_through_middleware(
         REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4"
     )

@@ -222,3 +222,12 @@ def test_leaving_the_roster_needs_a_reason(district):
     with pytest.raises(DomainError) as exc:
         services.change_member_status(member, Member.Status.TRANSFERRED_OUT, by=None)
     assert exc.value.field == "reason"
+
+
+def test_leaving_the_roster_switches_the_account_off(people):
+    erin = people["erin"]
+    services.change_member_status(
+        erin.member, Member.Status.TRANSFERRED_OUT, by=None, reason="调往外省"
+    )
+    erin.refresh_from_db()
+    assert not erin.is_active
