@@ -2,7 +2,10 @@
 rolls back leaves no entry claiming success; failures are recorded after the rollback."""
 
 from contextvars import ContextVar
+from functools import cache
+from importlib import import_module
 
+from django.apps import apps
 from django.db import models
 
 from dangjian.core.models import AuditEntry
@@ -35,3 +38,21 @@ def _actor_label(actor) -> str:
     if actor is None or not actor.is_authenticated:
         return "系统"
     return (actor.get_full_name() or actor.get_username())[:150]
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an action code, from the `audit_actions.AUDIT_ACTIONS` of the app
+    that writes it; the code itself when no app names it."""
+    return _action_labels().get(action, action)
+
+
+@cache
+def _action_labels() -> dict[str, str]:
+    labels = {}
+    for app in apps.get_app_configs():
+        try:
+            module = import_module(f"{app.name}.audit_actions")
+        except ModuleNotFoundError:
+            continue
+        labels.update(module.AUDIT_ACTIONS)
+    return labels

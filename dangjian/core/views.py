@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dangjian.accounts.permissions import VIEW_AUDIT_LOG, require_perm
-from dangjian.core import queries
+from dangjian.core import audit, queries
 from dangjian.core.forms import AuditFilterForm
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ def audit_log(request):
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.details_text = json.dumps(entry.details, ensure_ascii=False) if entry.details else ""
+        entry.action_label = audit.action_label(entry.action)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

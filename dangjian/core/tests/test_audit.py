@@ -190,3 +190,19 @@ def test_argon2_hasher_is_usable():
     assert encoded.startswith("argon2$")
     assert hasher.verify("correct-horse-battery", encoded)
     assert not hasher.verify("wrong-horse-battery", encoded)
+
+
+def test_every_action_the_code_writes_has_a_chinese_name():
+    """Every `audit.record("…")` in the application code names its action in Chinese."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    codes = set()
+    for source in root.rglob("*.py"):
+        if "tests" not in source.parts:
+            text = source.read_text(encoding="utf-8")
+            codes |= set(re.findall(r'audit\.record\(\s*"([a-z_.]+)"', text))
+    assert len(codes) > 20
+    assert sorted(c for c in codes if audit.action_label(c) == c) == []
+    assert audit.action_label("orgs.member.transferred") == "组织关系转接"
