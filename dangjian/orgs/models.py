@@ -241,6 +241,11 @@ class Organization(TimeStampedModel):
         return other.path.startswith(self.path) and other.pk != self.pk
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", "日"
+    MONTH = "month", "月"
+
+
 class MemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Member.ACTIVE_STATUSES)
@@ -289,6 +294,13 @@ class Member(TimeStampedModel):
     phone = models.CharField("手机号", max_length=11, null=True, blank=True)
     joined_on = models.DateField("入党日期", null=True, blank=True)
     full_member_on = models.DateField("转正日期", null=True, blank=True)
+    # Old rosters often know only the month ("198503"): kept as the 1st plus the precision.
+    joined_on_precision = models.CharField(
+        "入党日期精度", max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    full_member_on_precision = models.CharField(
+        "转正日期精度", max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
     status = models.CharField(
         "党员状态", max_length=20, choices=Status, default=Status.FULL, db_index=True
     )

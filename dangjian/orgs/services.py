@@ -22,6 +22,7 @@ from dangjian.core.validators import (
 )
 from dangjian.orgs.models import (
     Community,
+    DatePrecision,
     Department,
     Enterprise,
     Grid,
@@ -43,6 +44,8 @@ MEMBER_FIELDS = (
     "full_member_on",
     "status",
     "post",
+    "joined_on_precision",
+    "full_member_on_precision",
 )
 ORGANIZATION_FIELDS = (
     "name",
@@ -141,6 +144,11 @@ def _clean_dates(data: dict) -> None:
                 "预备党员不应有转正日期", "probationary_has_full_date", field="full_member_on"
             )
     data["joined_on"], data["full_member_on"] = joined or None, full or None
+    for field in ("joined_on_precision", "full_member_on_precision"):
+        precision = data.get(field) or DatePrecision.DAY
+        if precision not in DatePrecision.values:
+            raise DomainError("日期精度只能是日或月", "precision_invalid", field=field)
+        data[field] = precision
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
