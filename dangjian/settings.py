@@ -194,3 +194,11 @@ LOGGING = {
 
 # Members list and other long lists show this many rows a page.
 PAGE_SIZE = 20
+
+# Imported workbooks (core.spreadsheets): an upload is refused beyond these. The unpacked size
+# and entry count stop zip bombs; rows and cells bound the memory one import takes.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+IMPORT_MAX_ZIP_ENTRIES = 1000
+IMPORT_MAX_ROWS = 100_000
+IMPORT_MAX_CELLS = 3_000_000  # e.g. 100,000 rows of 30 columns

@@ -74,8 +74,15 @@ def member_data(rng: random.Random, *, today: dt.date | None = None) -> dict:
         "gender": "M" if male else "F",
         "id_number": synthetic.id_number(rng, born=born, male=male),
         "phone": synthetic.mobile(rng),
-        "joined_on": born.replace(year=born.year + 22),
+        "joined_on": _years_later(born, 22),
     }
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # born on 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def add_members(district: District, count: int) -> list[Member]:

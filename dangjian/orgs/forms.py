@@ -186,3 +186,11 @@ class StatusForm(forms.Form):
         label="日期", required=False, widget=DATE, help_text="转为正式党员时的转正日期，默认今天"
     )
     reason = forms.CharField(label="原因", max_length=200, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="选择文件",
+        help_text="Excel（.xlsx）或 CSV（UTF-8 或 GBK）文件；第一个工作表，表头可在标题行下方",
+        error_messages={"required": "请选择要导入的文件", "empty": "文件是空的"},
+    )

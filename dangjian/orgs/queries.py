@@ -2,6 +2,7 @@
 fixed number of queries, whatever the number of rows."""
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -9,6 +10,30 @@ from django.db.models import Count, Q, QuerySet
 from dangjian.orgs.models import Member, Organization, Sector
 
 ACTIVE = Q(members__status__in=Member.ACTIVE_STATUSES)
+BATCH = 500  # values in one `IN (…)`: databases cap the parameters of one statement
+
+
+def chunks(values: Iterable, size: int = BATCH) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def members_by_id_number(id_numbers: Iterable[str]) -> dict[str, Member]:
+    """Members (with their organization) by ID number, in batches: a roster import's lookup."""
+    found = {}
+    for chunk in chunks(set(id_numbers)):
+        for member in Member.objects.filter(id_number__in=chunk).select_related("organization"):
+            found[member.id_number] = member
+    return found
+
+
+def phone_holders(phones: Iterable[str]) -> dict[str, str]:
+    """Phone → the ID number of the member who has it, in batches."""
+    found = {}
+    for chunk in chunks(set(phones)):
+        found.update(Member.objects.filter(phone__in=chunk).values_list("phone", "id_number"))
+    return found
 
 
 @dataclass

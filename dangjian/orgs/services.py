@@ -32,6 +32,7 @@ from dangjian.orgs.models import (
     Organization,
     Sector,
 )
+from dangjian.orgs.queries import chunks
 
 MEMBER_FIELDS = (
     "name",
@@ -186,8 +187,7 @@ def _require_organization(organization) -> Organization:
 def create_member(*, by, organization: Organization, **fields) -> Member:
     data = clean_member({k: fields.get(k) for k in MEMBER_FIELDS})
     _require_organization(organization)
-    if data["status"] not in Member.ACTIVE_STATUSES:
-        raise DomainError("新登记的党员应为正式党员或预备党员", "status_invalid", field="status")
+    check_new_member_status(data["status"])
     with transaction.atomic():
         _check_member_unique(data)
         member = Member(organization=organization, **data)
@@ -201,14 +201,31 @@ def create_member(*, by, organization: Organization, **fields) -> Member:
     return member
 
 
-def create_members(rows: Iterable[dict], *, by, source: str) -> list[Member]:
+def check_new_member_status(status: str) -> None:
+    """A member enters the roster as a full or probationary member, never as one who left."""
+    if status not in Member.ACTIVE_STATUSES:
+        raise DomainError("新登记的党员应为正式党员或预备党员", "status_invalid", field="status")
+
+
+def create_members(
+    rows: Iterable[dict],
+    *,
+    by,
+    source: str,
+    audit_action: str = "orgs.member.batch_created",
+    details: dict | None = None,
+) -> list[Member]:
     """Create many members at once: every row is validated first, then all are written in one
-    transaction with one audit entry. Rows carry an `organization` plus member fields."""
+    transaction with one audit entry. Rows carry an `organization` plus member fields, and may
+    carry the `row` number their file shows (errors name it). A caller whose batch is part of a
+    larger operation (a roster import) names the one entry's action and adds its details."""
     members, seen_ids, seen_phones = [], set(), set()
-    for number, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=1):
+        number = row.get("row") or index
         try:
             data = clean_member({k: row.get(k) for k in MEMBER_FIELDS})
             _require_organization(row.get("organization"))
+            check_new_member_status(data["status"])
         except DomainError as exc:
             raise DomainError(f"第{number}行：{exc.message}", exc.code, field=exc.field) from None
         if data["id_number"] in seen_ids or (data["phone"] and data["phone"] in seen_phones):
@@ -224,24 +241,28 @@ def create_members(rows: Iterable[dict], *, by, source: str) -> list[Member]:
         _check_batch_unique(seen_ids, seen_phones - {None})
         Member.objects.bulk_create(members, batch_size=500)
         audit.record(
-            "orgs.member.batch_created", actor=by, details={"source": source, "count": len(members)}
+            audit_action,
+            actor=by,
+            details={"source": source, "count": len(members), **(details or {})},
         )
     return members
 
 
 def _check_batch_unique(id_numbers: set, phones: set) -> None:
-    taken = Member.objects.filter(id_number__in=id_numbers).values_list("id_number", flat=True)
-    if taken:
-        raise DomainError(
-            f"身份证号 {mask_id_number(taken[0])} 已登记为党员",
-            "id_number_taken",
-            field="id_number",
-        )
-    taken = Member.objects.filter(phone__in=phones).values_list("phone", flat=True)
-    if taken:
-        raise DomainError(
-            f"手机号 {mask_phone(taken[0])} 已被其他党员使用", "phone_taken", field="phone"
-        )
+    for chunk in chunks(id_numbers):
+        taken = Member.objects.filter(id_number__in=chunk).values_list("id_number", flat=True)
+        if taken:
+            raise DomainError(
+                f"身份证号 {mask_id_number(taken[0])} 已登记为党员",
+                "id_number_taken",
+                field="id_number",
+            )
+    for chunk in chunks(phones):
+        taken = Member.objects.filter(phone__in=chunk).values_list("phone", flat=True)
+        if taken:
+            raise DomainError(
+                f"手机号 {mask_phone(taken[0])} 已被其他党员使用", "phone_taken", field="phone"
+            )
 
 
 def update_member(member: Member, *, by, **changes) -> Member:
@@ -284,6 +305,20 @@ def _audit_changes(before: dict, changed: dict) -> dict:
     return {f: [show(f, before.get(f)), show(f, v)] for f, v in changed.items()}
 
 
+def check_transfer(member: Member, to_organization: Organization) -> None:
+    """May `member` move to `to_organization`? For transfer_member and for imports that plan one."""
+    if not member.is_active_member:
+        raise DomainError(
+            f"该党员状态为“{member.get_status_display()}”，不能转接",
+            "member_inactive",
+            field="status",
+        )
+    if member.organization_id == to_organization.pk:
+        raise DomainError(
+            "转入党组织与当前所在党组织相同", "same_organization", field="to_organization"
+        )
+
+
 def transfer_member(
     member: Member,
     to_organization: Organization,
@@ -299,16 +334,7 @@ def transfer_member(
         raise DomainError("转接日期不能晚于今天", "transfer_future", field="transferred_on")
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        if not member.is_active_member:
-            raise DomainError(
-                f"该党员状态为“{member.get_status_display()}”，不能转接",
-                "member_inactive",
-                field="status",
-            )
-        if member.organization_id == to_organization.pk:
-            raise DomainError(
-                "转入党组织与当前所在党组织相同", "same_organization", field="to_organization"
-            )
+        check_transfer(member, to_organization)
         transfer = MemberTransfer.objects.create(
             member=member,
             from_organization=member.organization,
@@ -348,20 +374,25 @@ STATUS_CHANGES = {
 }
 
 
+def check_status_change(member: Member, status: str, *, reason: str = "") -> None:
+    """May `member` change to `status`? For change_member_status and for imports."""
+    if status not in STATUS_CHANGES.get(member.status, set()):
+        raise DomainError(
+            f"不能从“{member.get_status_display()}”变更为“{_status_label(status)}”",
+            "status_change_invalid",
+            field="status",
+        )
+    if status != Member.Status.FULL and not reason.strip():
+        raise DomainError("请填写变更原因", "reason_required", field="reason")
+
+
 def change_member_status(
     member: Member, status: str, *, by, reason: str = "", on: dt.date | None = None
 ) -> Member:
     """Make a probationary member full, or take a member off the active roster. History stays."""
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        if status not in STATUS_CHANGES.get(member.status, set()):
-            raise DomainError(
-                f"不能从“{member.get_status_display()}”变更为“{_status_label(status)}”",
-                "status_change_invalid",
-                field="status",
-            )
-        if status != Member.Status.FULL and not reason.strip():
-            raise DomainError("请填写变更原因", "reason_required", field="reason")
+        check_status_change(member, status, reason=reason)
         old = member.status
         member.status = status
         fields = ["status", "updated_at"]

@@ -1,8 +1,23 @@
 from django.urls import path
 
-from dangjian.orgs import views
+from dangjian.orgs import export_views, import_views, views
 
 urlpatterns = [
+    path("members/export.xlsx", export_views.member_export, name="member_export"),
+    path("orgs/export.xlsx", export_views.organization_export, name="organization_export"),
+    path(
+        "members/import/template.xlsx",
+        export_views.member_import_template,
+        name="member_import_template",
+    ),
+    path(
+        "orgs/import/template.xlsx",
+        export_views.organization_import_template,
+        name="organization_import_template",
+    ),
+    path("members/import/", import_views.member_import, name="member_import"),
+    path("orgs/import/", import_views.organization_import, name="organization_import"),
+    path("imports/<str:token>/report.xlsx", import_views.import_report, name="import_report"),
     path("", views.home, name="home"),
     path("orgs/", views.organization_tree, name="organization_tree"),
     path("orgs/new/", views.organization_create, name="organization_create"),

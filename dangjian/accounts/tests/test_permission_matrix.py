@@ -5,6 +5,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -56,6 +57,14 @@ PAGES: dict[str, Case] = {
     "member_account_activate": Case(staff(200, 409, 404, 403), method="post", args="member"),
     "member_account_reset": Case(staff(409, 409, 404, 403), method="post", args="member"),
     "audit_log": Case(staff(403, 403, 403, 403)),
+    "member_export": Case(staff(200, 200, 200, 403)),
+    "organization_export": Case(staff(200, 200, 200, 403)),
+    "member_import_template": Case(staff(200, 200, 200, 403)),
+    "organization_import_template": Case(staff(200, 200, 200, 403)),
+    "member_import": Case(staff(200, 200, 200, 403)),
+    "organization_import": Case(staff(200, 200, 200, 403)),
+    # alice's problem report: only the user who uploaded the file may download it.
+    "import_report": Case(staff(200, 404, 404, 404), args="report"),
     "account": Case(staff(200, 200, 200, 200)),
     "api_token_create": Case(staff(200, 200, 200, 200), method="post", data={"name": "脚本"}),
     # alice's own token: she revokes it; for anyone else it does not exist.
@@ -82,9 +91,16 @@ def test_every_page_has_a_row_in_the_matrix():
 @pytest.fixture
 def world(district, people):
     from dangjian.accounts.services import create_api_token
+    from dangjian.core import uploads
 
     token, _ = create_api_token(people["alice"], "矩阵", by=people["alice"])
-    return {"branch": district.branches[0], "member": add_members(district, 1)[0], "token": token}
+    report = uploads.stash(b"xlsx", owner=people["alice"], kind="report", filename="报告.xlsx")
+    return {
+        "branch": district.branches[0],
+        "member": add_members(district, 1)[0],
+        "token": token,
+        "report": SimpleNamespace(pk=report),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
