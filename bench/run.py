@@ -39,11 +39,10 @@ def import_rows(count: int, seed: int) -> bytes:
     """A roster workbook of `count` new members spread over the demo's branches."""
     import random
 
-    from dangjian.orgs.imports import MEMBER_COLUMNS
-
     from dangjian.core.spreadsheets import write_workbook
     from dangjian.core.testing import member_data
     from dangjian.orgs.exports import MEMBER_SHEET, _sheet, day_text
+    from dangjian.orgs.imports import MEMBER_COLUMNS
     from dangjian.orgs.models import Organization
 
     rng = random.Random(seed)
