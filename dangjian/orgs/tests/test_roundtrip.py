@@ -1,6 +1,6 @@
 """Export, delete, import, export: the district survives the round trip through Excel."""
 
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import call_command
@@ -26,9 +26,7 @@ def _cells(data: bytes) -> list[tuple]:
 
 
 def test_members_survive_export_delete_import_export(client, tmp_path):
-    call_command(
-        "load_demo", logins_file=str(tmp_path / "logins.txt"), stdout=open("/dev/null", "w")
-    )  # noqa: SIM115
+    call_command("load_demo", logins_file=str(tmp_path / "logins.txt"), stdout=StringIO())
     user = User.objects.create_user(username="keeper", password="x-Long-pass-1", name="管理员")
     grant_role(user, Role.OPERATOR, by=None, extra_capabilities=["can_view_personal_data"])
     client.force_login(user)
