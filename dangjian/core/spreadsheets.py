@@ -335,10 +335,9 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
         cell.font = Font(bold=True)
         if cell.value in sheet.notes:
             cell.comment = Comment(sheet.notes[cell.value], "党建工作平台")
-    for row in sheet.rows:
-        ws.append(list(row))
-        for cell in ws[ws.max_row]:
-            _neutralise(cell)
+    for number, row in enumerate(sheet.rows, start=2):  # ws.max_row would rescan every cell
+        for column, value in enumerate(row, start=1):
+            _neutralise(ws.cell(row=number, column=column, value=value))
     ws.freeze_panes = "A2"
     for index, header in enumerate(sheet.header, start=1):
         letter = get_column_letter(index)
