@@ -127,3 +127,11 @@ def personas(district: District) -> dict[str, User]:
             "charlie", Role.SECRETARY, name="外区书记", organization=district.other_root
         ),
     }
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Log in through the real form in Chromium, as a person would."""
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("账号").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()

@@ -11,9 +11,9 @@ from dangjian.accounts.permissions import (
 )
 from dangjian.core import audit
 from dangjian.core.spreadsheets import xlsx_response
-from dangjian.orgs import exports, queries
-from dangjian.orgs.forms import MemberSearchForm
-from dangjian.orgs.models import Member, Organization
+from dangjian.orgs import exports
+from dangjian.orgs.models import Organization
+from dangjian.orgs.views import filtered_members
 
 
 def _stamp() -> str:
@@ -23,15 +23,7 @@ def _stamp() -> str:
 @require_perm(EXPORT)
 def member_export(request):
     """The member list with the filters the page shows, in the import layout; audited."""
-    form = MemberSearchForm(request.GET or None, user=request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
-    members = queries.search_members(
-        filters.get("q", ""),
-        base=Member.objects.visible_to(request.user, VIEW_ORGS),
-        organization=filters.get("organization"),
-        sector=filters.get("sector"),
-        status=filters.get("status", ""),
-    )
+    _, filters, members = filtered_members(request)
     data, count, full = exports.members_workbook(members, user=request.user)
     audit.record(
         "orgs.member.exported",

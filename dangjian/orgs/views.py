@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -99,8 +100,8 @@ def organization_detail(request, pk: int):
     )
 
 
-@require_perm(VIEW_ORGS)
-def member_list(request):
+def filtered_members(request) -> tuple[MemberSearchForm, dict, QuerySet[Member]]:
+    """The members the list page shows for its GET filters (also what its export holds)."""
     form = MemberSearchForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     members = queries.search_members(
@@ -110,6 +111,12 @@ def member_list(request):
         sector=filters.get("sector"),
         status=filters.get("status", ""),
     )
+    return form, filters, members
+
+
+@require_perm(VIEW_ORGS)
+def member_list(request):
+    form, _, members = filtered_members(request)
     page = Paginator(members, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from dangjian.core.testing import PASSWORD, add_members
+from dangjian.core.testing import PASSWORD, add_members, log_in
 from dangjian.orgs.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +24,7 @@ def test_secretary_activates_a_member_who_logs_in_on_a_phone(
     desk = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     page = desk.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("手机号 / 身份证号 / 账号").fill("bob")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "bob", PASSWORD)
     page.get_by_role("link", name="党员", exact=True).click()
     page.get_by_role("link", name=member.name).first.click()
     page.get_by_role("heading", name=member.name).wait_for()
@@ -78,10 +75,7 @@ def test_audit_administrator_reads_failed_log_ins_on_a_phone(live_server, phone_
         by=None, username="shen", name="审计员", password=PASSWORD, role=Role.AUDIT_ADMIN
     )
     page = phone_page
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("手机号 / 身份证号 / 账号").fill("13800000000")
-    page.get_by_label("密码").fill("wrong-password-1")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "13800000000", "wrong-password-1")
     page.get_by_text("账号或密码不正确").wait_for()
 
     page.get_by_label("手机号 / 身份证号 / 账号").fill("shen")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from dangjian.core.masking import mask_id_number
+from dangjian.core.testing import log_in
 from dangjian.orgs.models import Member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,10 +36,7 @@ def test_operator_finds_member_by_pinyin_initials_and_sees_masked_id(
     member = _member_with_unique_initials()
     page = phone_page
 
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("账号").fill("operator")
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "operator", password)
     page.get_by_role("heading", name="全区概况").wait_for()
 
     page.get_by_role("button", name="展开导航").click()

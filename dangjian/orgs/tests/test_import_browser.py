@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from dangjian.core.testing import PASSWORD
+from dangjian.core.testing import PASSWORD, log_in
 from dangjian.orgs.models import Member
 from dangjian.orgs.tests.workbooks import new_member, roster
 
@@ -28,10 +28,7 @@ def test_operator_fixes_a_bad_row_then_previews_and_imports_the_roster(
     before = Member.objects.count()
     page = phone_page
 
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("手机号 / 身份证号 / 账号").fill("alice")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "alice", PASSWORD)
     page.get_by_role("button", name="展开导航").click()
     page.get_by_role("link", name="党员", exact=True).click()
     page.get_by_role("link", name="导入名册").click()
