@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.campaigns",
 ]
 
 MIDDLEWARE = [
