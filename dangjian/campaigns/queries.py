@@ -1,0 +1,113 @@
+"""Attendance and coverage, each in a fixed number of queries.
+
+People are distinct members who checked in; organizations are the distinct organizations of
+those members; walk-ins (non-members) are counted separately. The sector of attendance is the
+sector of the attendee's organization."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DateField, QuerySet
+from django.db.models.functions import TruncMonth
+
+from dangjian.campaigns.models import Activity, CheckIn
+from dangjian.orgs.models import Sector
+
+
+@dataclass(frozen=True)
+class Attendance:
+    people: int
+    organizations: int
+    walk_ins: int
+
+    @property
+    def total(self) -> int:
+        return self.people + self.walk_ins
+
+
+def with_attendance(activities: QuerySet) -> QuerySet:
+    """The activities annotated with `people` and `organizations` (one query)."""
+    return activities.annotate(
+        people=Count("check_ins__member", distinct=True),
+        organizations=Count("check_ins__member__organization", distinct=True),
+    )
+
+
+def attendance(activity: Activity) -> Attendance:
+    row = (
+        with_attendance(Activity.objects.filter(pk=activity.pk))
+        .values("people", "organizations", "walk_ins")
+        .get()
+    )
+    return Attendance(**row)
+
+
+def attendance_by_activity(activities: QuerySet) -> dict[int, Attendance]:
+    rows = with_attendance(activities.order_by()).values(
+        "pk", "people", "organizations", "walk_ins"
+    )
+    return {row.pop("pk"): Attendance(**row) for row in rows}
+
+
+@dataclass(frozen=True)
+class Cell:
+    activities: int = 0
+    people: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.activities == 0
+
+
+@dataclass
+class CoverageMatrix:
+    months: list[dt.date]
+    rows: list[tuple[Sector, list[Cell]]] = field(default_factory=list)
+
+    def cell(self, sector_code: str, month: dt.date) -> Cell:
+        for sector, cells in self.rows:
+            if sector.code == sector_code:
+                return cells[self.months.index(month)]
+        raise KeyError(sector_code)
+
+
+def coverage_matrix(activities: QuerySet, months: list[dt.date] | None = None) -> CoverageMatrix:
+    """Sector × month (local time, by the activity's start): activities held (with at least one
+    attendee from the sector) and people reached. Every sector is present; empty cells are
+    zero. `months` are first days of months; by default the months that have attendance.
+    Two queries."""
+    counts = _coverage_counts(activities)
+    if months is None:
+        months = sorted({month for _, month in counts})
+    matrix = CoverageMatrix(months=list(months))
+    for sector in Sector.objects.all():
+        cells = [counts.get((sector.pk, month), Cell()) for month in months]
+        matrix.rows.append((sector, cells))
+    return matrix
+
+
+def _coverage_counts(activities: QuerySet) -> dict[tuple[int, dt.date], Cell]:
+    rows = (
+        CheckIn.objects.filter(activity__in=activities.order_by().values("pk"))
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .exclude(member__organization__sector__isnull=True)
+        .annotate(month=TruncMonth("activity__starts_at", output_field=DateField()))
+        .values("member__organization__sector", "month")
+        .annotate(
+            activities=Count("activity", distinct=True), people=Count("member", distinct=True)
+        )
+        .order_by()
+    )
+    return {
+        (row["member__organization__sector"], row["month"]): Cell(row["activities"], row["people"])
+        for row in rows
+    }
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of the months from `first` to `last`, inclusive."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months

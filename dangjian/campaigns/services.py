@@ -1,0 +1,456 @@
+"""Every write to campaigns, activities, registrations and check-ins. Each function validates,
+writes and audits in one transaction and raises DomainError with a Chinese message naming the
+field. Correctness under concurrency rests on database constraints (one live registration and
+one check-in per member per activity) and on locking the activity row before counting places
+(`select_for_update` on PostgreSQL; SQLite's IMMEDIATE transactions take the write lock at
+BEGIN)."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dangjian.campaigns.models import (
+    Activity,
+    ActivityType,
+    Campaign,
+    CheckIn,
+    Place,
+    Registration,
+)
+from dangjian.core import audit
+from dangjian.core.errors import DomainError
+from dangjian.orgs.models import Department, Member, Organization, Sector
+
+ACTIVITY_FIELDS = (
+    "type",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place",
+    "capacity",
+    "registration_required",
+)
+ACTIVITY_RELATIONS = ("organizers", "invited_organizations", "target_sectors")
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+def create_campaign(
+    *,
+    by,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    theme: str = "",
+    goals: str = "",
+    department: Department | None = None,
+    is_current: bool = False,
+) -> Campaign:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写名称", "name_required", field="name")
+    _check_period(starts_on, ends_on)
+    with transaction.atomic():
+        if Campaign.objects.filter(name=name).exists():
+            raise DomainError("已有同名的党史学习教育", "name_taken", field="name")
+        campaign = Campaign.objects.create(
+            name=name,
+            theme=theme.strip(),
+            goals=goals.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            department=department,
+        )
+        audit.record("campaigns.campaign.created", campaign, actor=by)
+        if is_current:
+            campaign = set_current_campaign(campaign, by=by)
+    return campaign
+
+
+def _check_period(starts_on, ends_on) -> None:
+    if starts_on is None:
+        raise DomainError("请填写开始日期", "starts_on_required", field="starts_on")
+    if ends_on is None:
+        raise DomainError("请填写结束日期", "ends_on_required", field="ends_on")
+    if ends_on < starts_on:
+        raise DomainError("结束日期不能早于开始日期", "period_invalid", field="ends_on")
+
+
+def set_current_campaign(campaign: Campaign, *, by) -> Campaign:
+    """Make `campaign` the one current campaign (the previous one stops being current)."""
+    with transaction.atomic():
+        list(Campaign.objects.select_for_update().filter(is_current=True))
+        Campaign.objects.filter(is_current=True).exclude(pk=campaign.pk).update(is_current=False)
+        Campaign.objects.filter(pk=campaign.pk).update(is_current=True)
+        campaign.is_current = True
+        audit.record("campaigns.campaign.set_current", campaign, actor=by)
+    return campaign
+
+
+# ---------------------------------------------------------------- activities
+
+
+def create_activity(
+    *,
+    by,
+    campaign: Campaign,
+    type: ActivityType,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    organizers: Iterable[Organization],
+    invited_organizations: Iterable[Organization] = (),
+    target_sectors: Iterable[Sector] = (),
+    place: Place | None = None,
+    capacity: int | None = None,
+    registration_required: bool = False,
+    description: str = "",
+) -> Activity:
+    fields = clean_activity(
+        {
+            "type": type,
+            "title": title,
+            "description": description,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "place": place,
+            "capacity": capacity,
+            "registration_required": registration_required,
+        }
+    )
+    relations = _clean_relations(organizers, invited_organizations, target_sectors)
+    with transaction.atomic():
+        activity = Activity.objects.create(campaign=campaign, created_by=_user(by), **fields)
+        for name, values in relations.items():
+            getattr(activity, name).set(values)
+        audit.record("campaigns.activity.created", activity, actor=by)
+    return activity
+
+
+def clean_activity(data: dict) -> dict:
+    """Validate and normalise an activity's own fields (shared by create and update)."""
+    data = dict(data)
+    data["title"] = (data.get("title") or "").strip()
+    if not data["title"]:
+        raise DomainError("请填写活动名称", "title_required", field="title")
+    if data.get("type") is None:
+        raise DomainError("请选择活动类型", "type_required", field="type")
+    data["description"] = (data.get("description") or "").strip()
+    _check_times(data.get("starts_at"), data.get("ends_at"))
+    capacity = data.get("capacity")
+    if capacity is not None and capacity < 1:
+        raise DomainError("名额至少为1人，不限名额请留空", "capacity_invalid", field="capacity")
+    return data
+
+
+def _check_times(starts_at, ends_at) -> None:
+    for field, value, label in (("starts_at", starts_at, "开始"), ("ends_at", ends_at, "结束")):
+        if value is None:
+            raise DomainError(f"请填写{label}时间", f"{field}_required", field=field)
+        if timezone.is_naive(value):
+            raise DomainError(f"{label}时间缺少时区", f"{field}_naive", field=field)
+    if ends_at <= starts_at:
+        raise DomainError("结束时间必须晚于开始时间", "period_invalid", field="ends_at")
+
+
+def _clean_relations(organizers, invited_organizations, target_sectors) -> dict:
+    organizers = list(organizers or ())
+    if not organizers:
+        raise DomainError("请至少选择一个主办党组织", "organizers_required", field="organizers")
+    return {
+        "organizers": organizers,
+        "invited_organizations": list(invited_organizations or ()),
+        "target_sectors": list(target_sectors or ()),
+    }
+
+
+def update_activity(activity: Activity, *, by, **changes) -> Activity:
+    """Change an activity's fields and relations; a larger capacity promotes waiting entries."""
+    unknown = set(changes) - set(ACTIVITY_FIELDS) - set(ACTIVITY_RELATIONS)
+    if unknown:
+        raise DomainError("不能修改这些字段", "field_invalid", field=sorted(unknown)[0])
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_not_cancelled(activity)
+        fields = {f: changes.get(f, getattr(activity, f)) for f in ACTIVITY_FIELDS}
+        fields = clean_activity(fields)
+        _check_capacity_holds(activity, fields["capacity"])
+        relations = _changed_relations(activity, changes)
+        changed = [f for f in ACTIVITY_FIELDS if fields[f] != getattr(activity, f)]
+        for field in changed:
+            setattr(activity, field, fields[field])
+        activity.save(update_fields=[*changed, "updated_at"])
+        for name, values in relations.items():
+            getattr(activity, name).set(values)
+        audit.record(
+            "campaigns.activity.updated",
+            activity,
+            actor=by,
+            details={"fields": changed + list(relations)},
+        )
+        _promote_waiting(activity, by=by)
+    return activity
+
+
+def _changed_relations(activity: Activity, changes: dict) -> dict:
+    current = {
+        "organizers": list(activity.organizers.all()),
+        "invited_organizations": list(activity.invited_organizations.all()),
+        "target_sectors": list(activity.target_sectors.all()),
+    }
+    merged = _clean_relations(*(changes.get(name, current[name]) for name in ACTIVITY_RELATIONS))
+    return {n: merged[n] for n in ACTIVITY_RELATIONS if n in changes}
+
+
+def _check_capacity_holds(activity: Activity, capacity: int | None) -> None:
+    registered = _registered_count(activity)
+    if capacity is not None and capacity < registered:
+        message = f"名额不能少于已报名人数（{registered}人）"
+        raise DomainError(message, "capacity_below_registered", field="capacity")
+
+
+def open_registration(activity: Activity, *, by) -> Activity:
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_not_cancelled(activity)
+        if activity.phase() == Activity.Phase.FINISHED:
+            raise DomainError("活动已结束", "activity_finished", field="activity")
+        if activity.status != Activity.Status.OPEN:
+            activity.status = Activity.Status.OPEN
+            activity.save(update_fields=["status", "updated_at"])
+            audit.record("campaigns.activity.registration_opened", activity, actor=by)
+    return activity
+
+
+def cancel_activity(activity: Activity, *, by, reason: str) -> Activity:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写取消原因", "reason_required", field="reason")
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_not_cancelled(activity)
+        activity.status = Activity.Status.CANCELLED
+        activity.cancel_reason = reason[:200]
+        activity.save(update_fields=["status", "cancel_reason", "updated_at"])
+        audit.record("campaigns.activity.cancelled", activity, actor=by, details={"reason": reason})
+    return activity
+
+
+def record_walk_ins(activity: Activity, count: int, *, by) -> Activity:
+    """Set the number of attendees who are not members (residents at a community activity)."""
+    if count is None or count < 0:
+        raise DomainError("非党员参加人数不能为负数", "walk_ins_invalid", field="walk_ins")
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_not_cancelled(activity)
+        before = activity.walk_ins
+        activity.walk_ins = count
+        activity.save(update_fields=["walk_ins", "updated_at"])
+        audit.record(
+            "campaigns.activity.walk_ins_recorded",
+            activity,
+            actor=by,
+            details={"from": before, "to": count},
+        )
+    return activity
+
+
+def _locked(activity: Activity) -> Activity:
+    """The activity's row, locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transaction already holds the database's write lock)."""
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _check_not_cancelled(activity: Activity) -> None:
+    if activity.status == Activity.Status.CANCELLED:
+        raise DomainError("活动已取消", "activity_cancelled", field="activity")
+
+
+def _user(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register(activity: Activity, member: Member, *, by) -> Registration:
+    """Sign `member` up: registered while places last, else on the waiting list. A member who
+    already holds a live registration gets it back."""
+    _check_member_active(member)
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_registration_open(activity)
+        existing = _live_registration(activity, member)
+        if existing is not None:
+            return existing
+        status = _next_status(activity)
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    activity=activity, member=member, status=status
+                )
+        except IntegrityError:  # a simultaneous sign-up of the same member won
+            return _live_registration(activity, member)
+        audit.record(
+            "campaigns.registration.created",
+            registration,
+            actor=by,
+            details={"status": status, "member": member.pk},
+        )
+    return registration
+
+
+def _check_member_active(member: Member) -> None:
+    if not member.is_active_member:
+        raise DomainError("该党员已转出或去世，不能报名或签到", "member_inactive", field="member")
+
+
+def _check_registration_open(activity: Activity) -> None:
+    _check_not_cancelled(activity)
+    if activity.phase() == Activity.Phase.FINISHED:
+        raise DomainError("活动已结束，不能报名", "activity_finished", field="activity")
+    if activity.status != Activity.Status.OPEN:
+        raise DomainError("活动尚未开放报名", "registration_closed", field="activity")
+
+
+def _live_registration(activity: Activity, member: Member) -> Registration | None:
+    return (
+        Registration.objects.filter(activity=activity, member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+
+
+def _registered_count(activity: Activity) -> int:
+    return activity.registrations.filter(status=Registration.Status.REGISTERED).count()
+
+
+def _free_places(activity: Activity) -> int | None:
+    """Places left (None: unlimited). Call with the activity row locked."""
+    if activity.capacity is None:
+        return None
+    return max(activity.capacity - _registered_count(activity), 0)
+
+
+def _next_status(activity: Activity) -> str:
+    free = _free_places(activity)
+    if free is None or free > 0:
+        return Registration.Status.REGISTERED
+    return Registration.Status.WAITING
+
+
+def cancel_registration(registration: Registration, *, by) -> Registration:
+    """Cancel a sign-up; a freed place goes to the earliest waiting entry, in the same
+    transaction. Cancelling twice changes nothing."""
+    with transaction.atomic():
+        activity = _locked(registration.activity)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return registration
+        if activity.phase() == Activity.Phase.FINISHED:
+            raise DomainError("活动已结束，不能取消报名", "activity_finished", field="activity")
+        was = registration.status
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        audit.record(
+            "campaigns.registration.cancelled", registration, actor=by, details={"was": was}
+        )
+        if was == Registration.Status.REGISTERED:
+            _promote_waiting(activity, by=by)
+    return registration
+
+
+def _promote_waiting(activity: Activity, *, by) -> list[Registration]:
+    """Fill free places from the waiting list in sign-up order. Call with the row locked."""
+    free = _free_places(activity)
+    waiting = activity.registrations.filter(status=Registration.Status.WAITING).order_by(
+        "created_at", "id"
+    )
+    promoted = list(waiting if free is None else waiting[:free])
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.REGISTERED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        audit.record("campaigns.registration.promoted", registration, actor=by)
+    return promoted
+
+
+# ---------------------------------------------------------------- check-in
+
+
+def check_in(
+    activity: Activity,
+    member: Member,
+    *,
+    method: str,
+    by,
+    at: dt.datetime | None = None,
+    nonce: str | None = None,
+) -> tuple[CheckIn, bool]:
+    """Record that `member` attended. Returns (check-in, created); a member already checked in
+    gets the original check-in back (created False), so callers answer "已签到" with its time.
+    Every check-in method (roll call, QR codes, paper sheet) goes through here."""
+    at = at or timezone.now()
+    _check_check_in_input(method, at)
+    _check_member_active(member)
+    with transaction.atomic():
+        activity = Activity.objects.get(pk=activity.pk)
+        _check_check_in_open(activity, at)
+        if nonce:
+            repeated = _check_nonce(nonce, activity, member)
+            if repeated is not None:
+                return repeated, False
+        check_in, created = _create_check_in(activity, member, method, by, at, nonce)
+        if created:
+            audit.record(
+                "campaigns.check_in.created",
+                check_in,
+                actor=by,
+                details={"method": method, "member": member.pk, "registered": check_in.registered},
+            )
+    return check_in, created
+
+
+def _check_check_in_input(method: str, at: dt.datetime) -> None:
+    if method not in CheckIn.Method.values:
+        raise DomainError("签到方式不在可选范围内", "method_invalid", field="method")
+    if timezone.is_naive(at):
+        raise DomainError("签到时间缺少时区", "at_naive", field="at")
+
+
+def _check_check_in_open(activity: Activity, at: dt.datetime) -> None:
+    _check_not_cancelled(activity)
+    if not activity.check_in_open(at):
+        raise DomainError("不在签到时间内（开始前30分钟至结束）", "check_in_closed", field="at")
+
+
+def _check_nonce(nonce: str, activity: Activity, member: Member) -> CheckIn | None:
+    """The check-in this nonce already made for `member` at `activity`, if any; refused when it
+    was used for anyone or anything else."""
+    used = CheckIn.objects.filter(nonce=nonce).first()
+    if used is not None and (used.member_id, used.activity_id) != (member.pk, activity.pk):
+        raise DomainError("签到码已被使用", "nonce_used", field="nonce")
+    return used
+
+
+def _create_check_in(activity, member, method, by, at, nonce) -> tuple[CheckIn, bool]:
+    registered = Registration.objects.filter(
+        activity=activity, member=member, status=Registration.Status.REGISTERED
+    ).exists()
+    defaults = {"method": method, "by": _user(by), "at": at, "nonce": nonce or None}
+    try:
+        with transaction.atomic():
+            return CheckIn.objects.get_or_create(
+                activity=activity, member=member, defaults={**defaults, "registered": registered}
+            )
+    except IntegrityError:  # a simultaneous check-in won the race
+        existing = CheckIn.objects.filter(activity=activity, member=member).first()
+        if existing is None:  # the nonce was taken by another member meanwhile
+            raise DomainError("签到码已被使用", "nonce_used", field="nonce") from None
+        return existing, False

@@ -1,0 +1,123 @@
+"""Races on real connections, one per thread. These run on SQLite (IMMEDIATE transactions,
+file database) and on PostgreSQL (row locks, constraints) alike."""
+
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from dangjian.campaigns import services
+from dangjian.campaigns.models import CheckIn, Registration
+from dangjian.core import testing
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def slow_inside_transaction(monkeypatch):
+    """Hold each call a little while inside its transaction (after the activity is read or
+    locked), so that quick calls surely overlap; the race itself is untouched."""
+
+    def slow(name: str, seconds: float = 0.03):
+        original = getattr(services, name)
+
+        def delayed(*args, **kwargs):
+            result = original(*args, **kwargs)
+            time.sleep(seconds)
+            return result
+
+        monkeypatch.setattr(services, name, delayed)
+
+    return slow
+
+
+def run_together(call, arguments):
+    """Run `call(argument)` for every argument in its own thread, all released at once by a
+    barrier. Returns the results; asserts that no thread failed and that they overlapped."""
+    barrier = threading.Barrier(len(arguments))
+    results, errors, started, ended = {}, {}, {}, {}
+
+    def worker(index, argument):
+        try:
+            barrier.wait()
+            started[index] = time.monotonic()
+            results[index] = call(argument)
+            ended[index] = time.monotonic()
+        except Exception as exc:  # recorded and asserted on below
+            errors[index] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == {}
+    assert not any("database is locked" in e for e in errors.values())
+    assert len(results) == len(arguments)
+    assert max(started.values()) < min(ended.values()), "the threads did not overlap"
+    return [results[i] for i in range(len(arguments))]
+
+
+def test_fifty_simultaneous_sign_ups_for_ten_places(
+    make_activity, district, slow_inside_transaction
+):
+    activity = make_activity(capacity=10)
+    members = testing.add_members(district, 50)
+    slow_inside_transaction("_locked", 0.005)
+    registrations = run_together(
+        lambda member: services.register(activity, member, by=None), members
+    )
+    assert [r.status for r in registrations].count(Registration.Status.REGISTERED) == 10
+    statuses = list(Registration.objects.filter(activity=activity).values_list("status", flat=True))
+    assert statuses.count(Registration.Status.REGISTERED) == 10
+    assert statuses.count(Registration.Status.WAITING) == 40
+    assert len(statuses) == 50
+
+
+def test_simultaneous_sign_ups_of_one_member_make_one_registration(
+    make_activity, members, slow_inside_transaction
+):
+    activity = make_activity(capacity=10)
+    slow_inside_transaction("_locked")
+    registrations = run_together(
+        lambda _: services.register(activity, members[0], by=None), range(8)
+    )
+    assert len({r.pk for r in registrations}) == 1
+    assert Registration.objects.filter(activity=activity).count() == 1
+
+
+def test_two_simultaneous_roll_call_ticks_make_one_check_in(
+    make_activity, members, people, slow_inside_transaction
+):
+    activity = make_activity()
+    slow_inside_transaction("_check_check_in_open", 0.05)
+
+    def tick(_):
+        return services.check_in(
+            activity,
+            members[0],
+            method=CheckIn.Method.ROLL_CALL,
+            by=people["bob"],
+            at=activity.starts_at,
+        )
+
+    results = run_together(tick, range(2))
+    assert sorted(created for _, created in results) == [False, True]
+    assert len({check_in.pk for check_in, _ in results}) == 1
+    assert CheckIn.objects.filter(activity=activity, member=members[0]).count() == 1
+
+
+def test_simultaneous_cancellations_promote_each_waiting_entry_once(
+    make_activity, district, slow_inside_transaction
+):
+    activity = make_activity(capacity=5)
+    members = testing.add_members(district, 15)
+    registrations = [services.register(activity, m, by=None) for m in members]
+    slow_inside_transaction("_locked")
+    run_together(lambda r: services.cancel_registration(r, by=None), registrations[:5])
+    registered = Registration.objects.filter(activity=activity, status="registered")
+    assert sorted(r.pk for r in registered) == sorted(r.pk for r in registrations[5:10])
+    assert Registration.objects.filter(activity=activity, status="waiting").count() == 5
