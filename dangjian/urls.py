@@ -18,5 +18,6 @@ urlpatterns = [
     path("audit/", audit_log, name="audit_log"),
     path("api/", api.urls),
     path("", include("dangjian.accounts.urls")),
+    path("", include("dangjian.campaigns.urls")),
     path("", include("dangjian.orgs.urls")),
 ]

@@ -69,6 +69,23 @@ PAGES: dict[str, Case] = {
     "api_token_create": Case(staff(200, 200, 200, 200), method="post", data={"name": "脚本"}),
     # alice's own token: she revokes it; for anyone else it does not exist.
     "api_token_revoke": Case(staff(302, 404, 404, 404), method="post", args="token"),
+    # "activity" is organized by bob's branch (erin's), open for registration, tomorrow.
+    "activity_list": Case(staff(200, 200, 200, 200)),
+    "activity_create": Case(staff(200, 200, 200, 403)),
+    "coverage_matrix": Case(staff(200, 200, 200, 403)),
+    "my_activities": Case(staff(200, 200, 200, 200)),
+    "activity_detail": Case(staff(200, 200, 404, 200), args="activity"),
+    "activity_edit": Case(staff(200, 200, 404, 403), args="activity"),
+    "activity_cancel": Case(staff(200, 200, 404, 403), args="activity"),
+    "activity_open": Case(staff(302, 302, 404, 403), method="post", args="activity"),
+    # only a member registers for themselves; staff accounts without a member record may not.
+    "activity_register": Case(staff(403, 403, 404, 302), method="post", args="activity"),
+    "activity_unregister": Case(staff(403, 403, 404, 302), method="post", args="activity"),
+    # no member chosen (and tomorrow's roll call is not open yet): refused with 400.
+    "activity_check_in": Case(staff(400, 400, 404, 403), method="post", args="activity"),
+    "activity_walk_ins": Case(
+        staff(302, 302, 404, 403), method="post", args="activity", data={"walk_ins": 3}
+    ),
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # Django's back office has its own tests; API below
 
@@ -100,7 +117,32 @@ def world(district, people):
         "member": add_members(district, 1)[0],
         "token": token,
         "report": SimpleNamespace(pk=report),
+        "activity": _open_activity_tomorrow(district),
     }
+
+
+def _open_activity_tomorrow(district):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.campaigns import services as campaigns
+    from dangjian.campaigns.models import ActivityType
+
+    campaign = campaigns.create_campaign(
+        by=None, name="矩阵学习教育", starts_on=dt.date(2021, 1, 1), ends_on=dt.date(2031, 12, 31)
+    )
+    starts_at = timezone.now() + dt.timedelta(days=1)
+    activity = campaigns.create_activity(
+        by=None,
+        campaign=campaign,
+        type=ActivityType.objects.first(),
+        title="矩阵宣讲",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        organizers=[district.branches[0]],
+    )
+    return campaigns.open_registration(activity, by=None)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

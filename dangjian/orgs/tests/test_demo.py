@@ -123,8 +123,20 @@ ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LINK_RE = re.compile(r'(?:href|hx-get)="(/[^"#]*)"')
 PER_ROUTE = 40  # pages per route: enough to cover every template branch, bounded in time
-NOT_CRAWLED = {"logout", "import_report"}  # a problem report is linked only after an upload
+NOT_CRAWLED = {
+    "logout",
+    "import_report",  # a problem report is linked only after an upload
+    # no demo activities yet
+    "activity_detail",
+    "activity_edit",
+    "activity_cancel",
+}
 POST_ONLY = {
+    "activity_open",
+    "activity_register",
+    "activity_unregister",
+    "activity_check_in",
+    "activity_walk_ins",
     "member_personal_data",
     "member_account_activate",
     "member_account_reset",

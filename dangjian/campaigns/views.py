@@ -1,0 +1,416 @@
+"""Pages of activities: list, detail with registration and roll call, editing, coverage, and
+a member's own activities. Writes go through `campaigns.services`."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.permissions import (
+    CHECK_IN,
+    MANAGE_ACTIVITIES,
+    VIEW_ORGS,
+    has_perm,
+    own_member_id,
+    require_perm,
+)
+from dangjian.campaigns import queries, services
+from dangjian.campaigns.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    CancelForm,
+    CoverageForm,
+    WalkInsForm,
+)
+from dangjian.campaigns.models import Activity, Campaign, CheckIn, Registration
+from dangjian.core.errors import DomainError
+from dangjian.core.forms import form_page
+from dangjian.orgs.models import Member, Organization
+
+LIST_RELATED = ("type", "place", "campaign")
+
+
+def _organizers_prefetch():
+    return Prefetch("organizers", queryset=Organization.objects.order_by("path"))
+
+
+def _visible_activity(request, pk: int) -> Activity:
+    return get_object_or_404(
+        Activity.objects.visible_to(request.user)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(_organizers_prefetch(), "invited_organizations", "target_sectors"),
+        pk=pk,
+    )
+
+
+def _manageable_activity(request, pk: int, capability: str = MANAGE_ACTIVITIES) -> Activity:
+    """The activity if visible (else 404) and the user holds `capability` over one of its
+    organizers (else 403)."""
+    activity = _visible_activity(request, pk)
+    if not any(has_perm(request.user, capability, org) for org in activity.organizers.all()):
+        raise PermissionDenied
+    return activity
+
+
+def _own_member(user) -> Member | None:
+    member_id = own_member_id(user)
+    if member_id is None:
+        return None
+    return Member.objects.select_related("organization").get(pk=member_id)
+
+
+def filter_by_phase(activities, phase: str):
+    now = timezone.now()
+    live = activities.exclude(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.CANCELLED:
+        return activities.filter(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.UPCOMING:
+        return live.filter(starts_at__gt=now)
+    if phase == Activity.Phase.IN_PROGRESS:
+        return live.filter(starts_at__lte=now, ends_at__gt=now)
+    if phase == Activity.Phase.FINISHED:
+        return live.filter(ends_at__lte=now)
+    return activities
+
+
+# ---------------------------------------------------------------- reading
+
+
+@login_required
+def activity_list(request):
+    form = ActivityFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    activities = Activity.objects.visible_to(request.user)
+    if filters.get("campaign"):
+        activities = activities.filter(campaign=filters["campaign"])
+    if filters.get("type"):
+        activities = activities.filter(type=filters["type"])
+    if filters.get("sector"):
+        activities = activities.filter(
+            pk__in=Activity.objects.filter(target_sectors=filters["sector"]).values("pk")
+        )
+    activities = filter_by_phase(activities, filters.get("phase", ""))
+    activities = (
+        queries.with_attendance(activities)
+        .select_related(*LIST_RELATED)
+        .prefetch_related(_organizers_prefetch())
+        .order_by("-starts_at", "-id")
+    )
+    page = Paginator(activities, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "campaigns/activity_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": has_perm(request.user, MANAGE_ACTIVITIES),
+        },
+    )
+
+
+def _registration_status(activity: Activity, member: Member | None) -> dict:
+    """The member's live registration and, when waiting, their place in the queue."""
+    if member is None:
+        return {}
+    registration = (
+        Registration.objects.filter(activity=activity, member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    position = None
+    if registration is not None and registration.status == Registration.Status.WAITING:
+        position = (
+            Registration.objects.filter(activity=activity, status=Registration.Status.WAITING)
+            .filter(
+                Q(created_at__lt=registration.created_at)
+                | Q(created_at=registration.created_at, id__lt=registration.id)
+            )
+            .count()
+            + 1
+        )
+    check_in = CheckIn.objects.filter(activity=activity, member=member).first()
+    return {"registration": registration, "waiting_position": position, "my_check_in": check_in}
+
+
+def _roll_call(request, activity: Activity) -> list[dict] | None:
+    """Members of the organizers' subtrees the user may tick (registered first), each with
+    their registration and check-in; None when the user may not take the roll. Three queries."""
+    organizers = [o for o in activity.organizers.all() if has_perm(request.user, CHECK_IN, o)]
+    if not organizers:
+        return None
+    subtree = Q(pk__in=[])
+    for org in organizers:
+        subtree |= Q(organization__path__startswith=org.path)
+    members = list(
+        Member.objects.active()
+        .filter(subtree)
+        .select_related("organization")
+        .order_by("organization__path", "name", "id")
+    )
+    registrations = {
+        r.member_id: r
+        for r in Registration.objects.filter(activity=activity).exclude(
+            status=Registration.Status.CANCELLED
+        )
+    }
+    check_ins = {c.member_id: c for c in CheckIn.objects.filter(activity=activity)}
+    rows = [
+        {"member": m, "registration": registrations.get(m.pk), "check_in": check_ins.get(m.pk)}
+        for m in members
+    ]
+    registered = Registration.Status.REGISTERED
+    rows.sort(
+        key=lambda r: 0 if r["registration"] and r["registration"].status == registered else 1
+    )
+    return rows
+
+
+def _detail_context(request, activity: Activity) -> dict:
+    member = _own_member(request.user)
+    can_manage = any(
+        has_perm(request.user, MANAGE_ACTIVITIES, o) for o in activity.organizers.all()
+    )
+    registrations = activity.registrations.values_list("status", flat=True)
+    return {
+        "activity": activity,
+        "phase": activity.phase(),
+        "attendance": queries.attendance(activity),
+        "registered_count": sum(1 for s in registrations if s == Registration.Status.REGISTERED),
+        "waiting_count": sum(1 for s in registrations if s == Registration.Status.WAITING),
+        "member": member,
+        **_registration_status(activity, member),
+        "roll_call": _roll_call(request, activity),
+        "walk_ins_form": WalkInsForm(initial={"walk_ins": activity.walk_ins}),
+        "can_manage": can_manage and activity.status != Activity.Status.CANCELLED,
+    }
+
+
+@login_required
+def activity_detail(request, pk: int):
+    activity = _visible_activity(request, pk)
+    return render(request, "campaigns/activity_detail.html", _detail_context(request, activity))
+
+
+@require_perm(VIEW_ORGS)
+def coverage_matrix(request):
+    form = CoverageForm(request.GET or None)
+    campaign = form.cleaned_data.get("campaign") if form.is_valid() else None
+    campaign = (
+        campaign
+        or Campaign.objects.filter(is_current=True).first()
+        or Campaign.objects.order_by("-starts_on", "-id").first()
+    )
+    matrix = None
+    if campaign is not None:
+        form = CoverageForm(initial={"campaign": campaign})
+        activities = Activity.objects.visible_to(request.user).filter(campaign=campaign)
+        months = queries.months_between(campaign.starts_on, campaign.ends_on)
+        matrix = queries.coverage_matrix(activities, months)
+    return render(
+        request,
+        "campaigns/coverage.html",
+        {"form": form, "campaign": campaign, "matrix": matrix},
+    )
+
+
+@login_required
+def my_activities(request):
+    member = _own_member(request.user)
+    context = {"member": member}
+    if member is not None:
+        ids = [int(part) for part in member.organization.path.split("/") if part]
+        upcoming = (
+            Activity.objects.filter(
+                pk__in=Activity.objects.filter(
+                    Q(organizers__in=ids) | Q(invited_organizations__in=ids)
+                ).values("pk"),
+                ends_at__gt=timezone.now(),
+            )
+            .exclude(status=Activity.Status.CANCELLED)
+            .select_related(*LIST_RELATED)
+            .order_by("starts_at", "id")
+        )
+        registrations = {
+            r.activity_id: r
+            for r in Registration.objects.filter(member=member).exclude(
+                status=Registration.Status.CANCELLED
+            )
+        }
+        context["upcoming"] = [(a, registrations.get(a.pk)) for a in upcoming[:50]]
+        context["attended"] = (
+            CheckIn.objects.filter(member=member)
+            .select_related("activity__place", "activity__type")
+            .order_by("-at")
+        )
+    return render(request, "campaigns/my_activities.html", context)
+
+
+# ---------------------------------------------------------------- editing
+
+
+@require_perm(MANAGE_ACTIVITIES)
+def activity_create(request):
+    form = ActivityForm(request.POST or None, user=request.user)
+
+    def create(data):
+        return services.create_activity(by=request.user, **data)
+
+    return form_page(
+        request,
+        form,
+        create,
+        template="campaigns/form.html",
+        context={"title": "新建活动", "back": reverse("activity_list")},
+        success_message="活动已创建",
+        success_url=lambda a: reverse("activity_detail", args=[a.pk]),
+    )
+
+
+@require_perm(MANAGE_ACTIVITIES)
+def activity_edit(request, pk: int):
+    activity = _manageable_activity(request, pk)
+    form = ActivityForm(request.POST or None, user=request.user, instance=activity)
+    back = reverse("activity_detail", args=[activity.pk])
+    return form_page(
+        request,
+        form,
+        lambda _: services.update_activity(activity, by=request.user, **form.changes()),
+        template="campaigns/form.html",
+        context={"title": f"编辑活动：{activity.title}", "back": back},
+        success_message="已保存",
+        success_url=lambda _: back,
+    )
+
+
+@require_perm(MANAGE_ACTIVITIES)
+def activity_cancel(request, pk: int):
+    activity = _manageable_activity(request, pk)
+    form = CancelForm(request.POST or None)
+    back = reverse("activity_detail", args=[activity.pk])
+    return form_page(
+        request,
+        form,
+        lambda data: services.cancel_activity(activity, by=request.user, reason=data["reason"]),
+        template="campaigns/form.html",
+        context={"title": f"取消活动：{activity.title}", "back": back, "danger": True},
+        success_message="活动已取消",
+        success_url=lambda _: back,
+    )
+
+
+def _refused(request, activity: Activity, exc: DomainError):
+    """The detail page again, with the service's refusal, answered with 400."""
+    activity = _visible_activity(request, activity.pk)
+    context = {**_detail_context(request, activity), "error": exc.message}
+    return render(request, "campaigns/activity_detail.html", context, status=400)
+
+
+@require_POST
+@require_perm(MANAGE_ACTIVITIES)
+def activity_open(request, pk: int):
+    activity = _manageable_activity(request, pk)
+    try:
+        services.open_registration(activity, by=request.user)
+    except DomainError as exc:
+        return _refused(request, activity, exc)
+    messages.success(request, "已开放报名")
+    return redirect("activity_detail", pk=activity.pk)
+
+
+def _back(request, activity: Activity) -> str:
+    """Back to the member's own page when the button was there, else to the activity."""
+    if request.POST.get("next") == "mine":
+        return reverse("my_activities")
+    return reverse("activity_detail", args=[activity.pk])
+
+
+@require_POST
+@login_required
+def activity_register(request, pk: int):
+    activity = _visible_activity(request, pk)
+    member = _own_member(request.user)
+    if member is None:
+        raise PermissionDenied("只有党员本人可以报名")
+    try:
+        registration = services.register(activity, member, by=request.user)
+    except DomainError as exc:
+        return _refused(request, activity, exc)
+    if registration.status == Registration.Status.WAITING:
+        messages.info(request, "名额已满，您已进入候补名单")
+    else:
+        messages.success(request, "报名成功")
+    return redirect(_back(request, activity))
+
+
+@require_POST
+@login_required
+def activity_unregister(request, pk: int):
+    activity = _visible_activity(request, pk)
+    member = _own_member(request.user)
+    if member is None:
+        raise PermissionDenied("只有党员本人可以取消报名")
+    registration = (
+        Registration.objects.filter(activity=activity, member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is None:
+        messages.info(request, "您尚未报名该活动")
+    else:
+        try:
+            services.cancel_registration(registration, by=request.user)
+        except DomainError as exc:
+            return _refused(request, activity, exc)
+        messages.success(request, "已取消报名")
+    return redirect(_back(request, activity))
+
+
+@require_POST
+@require_perm(CHECK_IN)
+def activity_check_in(request, pk: int):
+    """Roll call: the secretary ticks one member of the organizers' subtrees."""
+    activity = _manageable_activity(request, pk, CHECK_IN)
+    rows = _roll_call(request, activity) or []
+    members = {str(r["member"].pk): r["member"] for r in rows}
+    member = members.get(request.POST.get("member", ""))
+    if member is None:
+        exc = DomainError("请选择点名名单中的党员", "member_invalid", field="member")
+        return _refused(request, activity, exc)
+    try:
+        check_in, created = services.check_in(
+            activity, member, method=CheckIn.Method.ROLL_CALL, by=request.user
+        )
+    except DomainError as exc:
+        return _refused(request, activity, exc)
+    at = timezone.localtime(check_in.at).strftime("%m-%d %H:%M")
+    if created:
+        messages.success(request, f"{member.name} 签到成功（{at}）")
+    else:
+        messages.info(request, f"{member.name} 已签到（签到时间 {at}）")
+    return redirect(reverse("activity_detail", args=[activity.pk]) + "#roll-call")
+
+
+@require_POST
+@require_perm(CHECK_IN)
+def activity_walk_ins(request, pk: int):
+    activity = _manageable_activity(request, pk, CHECK_IN)
+    form = WalkInsForm(request.POST)
+    if not form.is_valid():
+        message = "；".join(e for errors in form.errors.values() for e in errors)
+        exc = DomainError(message, "walk_ins_invalid", field="walk_ins")
+        return _refused(request, activity, exc)
+    try:
+        services.record_walk_ins(activity, form.cleaned_data["walk_ins"], by=request.user)
+    except DomainError as exc:
+        return _refused(request, activity, exc)
+    messages.success(request, "已记录非党员参加人数")
+    return redirect("activity_detail", pk=activity.pk)
