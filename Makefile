@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format install install-test system-test-deps bench clean api-check
+.PHONY: run test lint format install install-test system-run-deps system-test-deps bench clean api-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +23,29 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: install system-run-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
 	@echo ""
 	@echo "打开 http://$(HOST):$(PORT)/ ，用上面的演示账号登录（Ctrl+C 停止）。"
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
-# Browser tests use Debian's Chromium, printable pages the Noto CJK fonts.
-system-test-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto.*CJK'; then \
-		echo "Installing chromium and fonts-noto-cjk from Debian…"; \
+# Printable pages (WeasyPrint) need pango and the Noto CJK fonts; browser tests need Chromium.
+PDF_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+
+system-run-deps:
+	@if ! fc-list 2>/dev/null | grep -qi 'Noto.*CJK' || ! ldconfig -p | grep -q libpangoft2; then \
+		echo "Installing $(PDF_PACKAGES) from Debian…"; \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_PACKAGES) >/dev/null \
+		|| echo "Could not install $(PDF_PACKAGES): printable PDFs will lack Chinese fonts."; \
+	fi
+
+system-test-deps: system-run-deps
+	@if ! command -v chromium >/dev/null; then \
+		echo "Installing chromium from Debian…"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 test: install-test system-test-deps

@@ -3,6 +3,7 @@
 AUDIT_ACTIONS = {
     "campaigns.campaign.created": "新建党史学习教育",
     "campaigns.campaign.set_current": "设为当前党史学习教育",
+    "campaigns.place.created": "新建活动地点",
     "campaigns.activity.created": "新建活动",
     "campaigns.activity.updated": "修改活动",
     "campaigns.activity.registration_opened": "开放活动报名",

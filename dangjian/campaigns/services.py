@@ -91,6 +91,28 @@ def set_current_campaign(campaign: Campaign, *, by) -> Campaign:
     return campaign
 
 
+# ---------------------------------------------------------------- places
+
+
+def create_place(
+    *, by, name: str, address: str = "", is_red_resource: bool = False, description: str = ""
+) -> Place:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写地点名称", "name_required", field="name")
+    with transaction.atomic():
+        if Place.objects.filter(name=name).exists():
+            raise DomainError("已有同名的活动地点", "name_taken", field="name")
+        place = Place.objects.create(
+            name=name,
+            address=address.strip(),
+            is_red_resource=is_red_resource,
+            description=description.strip(),
+        )
+        audit.record("campaigns.place.created", place, actor=by)
+    return place
+
+
 # ---------------------------------------------------------------- activities
 
 

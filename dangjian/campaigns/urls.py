@@ -15,4 +15,10 @@ urlpatterns = [
     path("activities/<int:pk>/unregister/", views.activity_unregister, name="activity_unregister"),
     path("activities/<int:pk>/check-in/", views.activity_check_in, name="activity_check_in"),
     path("activities/<int:pk>/walk-ins/", views.activity_walk_ins, name="activity_walk_ins"),
+    path(
+        "activities/<int:pk>/attendance-sheet.pdf",
+        views.activity_attendance_sheet,
+        name="activity_attendance_sheet",
+    ),
+    path("activities/<int:pk>/invitation/", views.activity_invitation, name="activity_invitation"),
 ]

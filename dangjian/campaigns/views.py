@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from dangjian.accounts.permissions import (
     own_member_id,
     require_perm,
 )
-from dangjian.campaigns import queries, services
+from dangjian.campaigns import printing, queries, services
 from dangjian.campaigns.forms import (
     ActivityFilterForm,
     ActivityForm,
@@ -191,6 +192,7 @@ def _detail_context(request, activity: Activity) -> dict:
         "roll_call": _roll_call(request, activity),
         "walk_ins_form": WalkInsForm(initial={"walk_ins": activity.walk_ins}),
         "can_manage": can_manage and activity.status != Activity.Status.CANCELLED,
+        "can_print": _may_print(request.user, activity),
     }
 
 
@@ -198,6 +200,47 @@ def _detail_context(request, activity: Activity) -> dict:
 def activity_detail(request, pk: int):
     activity = _visible_activity(request, pk)
     return render(request, "campaigns/activity_detail.html", _detail_context(request, activity))
+
+
+def _may_print(user, activity: Activity) -> bool:
+    """The attendance sheet is for those who take the roll or manage an organizer."""
+    return any(
+        has_perm(user, capability, org)
+        for org in activity.organizers.all()
+        for capability in (CHECK_IN, MANAGE_ACTIVITIES)
+    )
+
+
+@login_required
+def activity_attendance_sheet(request, pk: int):
+    """The printable 签到表 (PDF): registered members with a blank 签名 column, then blank
+    lines for walk-ins."""
+    activity = _visible_activity(request, pk)
+    if not _may_print(request.user, activity):
+        raise PermissionDenied
+    response = HttpResponse(printing.attendance_sheet_pdf(activity), content_type="application/pdf")
+    filename = f"attendance-sheet-{activity.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def activity_invitation(request, pk: int):
+    """A shareable, phone-friendly invitation (with Open Graph tags) for anyone who may see
+    the activity; members register from it."""
+    activity = _visible_activity(request, pk)
+    member = _own_member(request.user)
+    return render(
+        request,
+        "campaigns/invitation.html",
+        {
+            "activity": activity,
+            "phase": activity.phase(),
+            "member": member,
+            **_registration_status(activity, member),
+            "share_url": request.build_absolute_uri(),
+        },
+    )
 
 
 @require_perm(VIEW_ORGS)
@@ -327,9 +370,11 @@ def activity_open(request, pk: int):
 
 
 def _back(request, activity: Activity) -> str:
-    """Back to the member's own page when the button was there, else to the activity."""
+    """Back to the page the button was on (my activities, the invitation), else the activity."""
     if request.POST.get("next") == "mine":
         return reverse("my_activities")
+    if request.POST.get("next") == "invitation":
+        return reverse("activity_invitation", args=[activity.pk])
     return reverse("activity_detail", args=[activity.pk])
 
 

@@ -305,6 +305,12 @@ def _branch_plans(units) -> list[BranchPlan]:
                 f"{name}社区第一网格党支部", f"{name}一网格支部", f"{name}社区党委", "community", 45
             ),
             BranchPlan(
+                f"{name}社区第二网格党支部", f"{name}二网格支部", f"{name}社区党委", "community", 30
+            ),
+            BranchPlan(
+                f"{name}社区第三网格党支部", f"{name}三网格支部", f"{name}社区党委", "community", 25
+            ),
+            BranchPlan(
                 f"{name}社区离退休党员党支部",
                 f"{name}离退休支部",
                 f"{name}社区党委",

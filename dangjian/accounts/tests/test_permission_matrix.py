@@ -86,6 +86,9 @@ PAGES: dict[str, Case] = {
     "activity_walk_ins": Case(
         staff(302, 302, 404, 403), method="post", args="activity", data={"walk_ins": 3}
     ),
+    # the 签到表 is for those who take the roll or manage an organizer; erin sees the activity.
+    "activity_attendance_sheet": Case(staff(200, 200, 404, 403), args="activity"),
+    "activity_invitation": Case(staff(200, 200, 404, 200), args="activity"),
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # Django's back office has its own tests; API below
 

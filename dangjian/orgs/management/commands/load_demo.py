@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from dangjian.campaigns import demo as campaign_demo
 from dangjian.orgs import demo
 from dangjian.orgs.models import Organization
 
@@ -16,8 +17,13 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="只在数据库中还没有党组织时加载"
         )
         parser.add_argument("--logins-file", default=str(settings.VAR_DIR / "demo-logins.txt"))
+        parser.add_argument(
+            "--without-activities",
+            action="store_true",
+            help="只加载组织和党员，不加载活动（测试用，更快）",
+        )
 
-    def handle(self, *args, if_empty=False, logins_file="", **options):
+    def handle(self, *args, if_empty=False, logins_file="", without_activities=False, **options):
         logins = Path(logins_file)
         if if_empty and Organization.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据加载。")
@@ -30,6 +36,18 @@ class Command(BaseCommand):
                 f"社区 {counts['communities']} 个，企业 {counts['enterprises']} 家"
                 f"（用时 {time.monotonic() - started:.1f} 秒）。"
             )
+            if without_activities:
+                return self._logins(logins)
+            started = time.monotonic()
+            counts = campaign_demo.load()
+            self.stdout.write(
+                f"演示活动已就绪：活动 {counts['activities']} 场，"
+                f"签到 {counts['check_ins']} 人次"
+                f"（用时 {time.monotonic() - started:.1f} 秒）。"
+            )
+        self._logins(logins)
+
+    def _logins(self, logins: Path) -> None:
         if Organization.objects.filter(name=demo.ROOT).exists():
             accounts = demo.ensure_accounts(_read_logins(logins))
             _write_logins(logins, accounts)
