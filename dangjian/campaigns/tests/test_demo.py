@@ -103,3 +103,22 @@ def test_loading_twice_adds_nothing(demo, tmp_path):
     assert before[0] > 100 and before[2] > 2000
     call_command("load_demo", logins_file=str(tmp_path / "l.txt"), stdout=StringIO())
     assert counts() == before
+
+
+def test_pages_show_the_launch_counts_and_all_six_sectors_active_in_march(demo, client):
+    import re
+
+    from django.urls import reverse
+
+    from dangjian.accounts.models import User
+
+    client.force_login(User.objects.get(username="operator"))
+    launch = Activity.objects.get(title__contains="猜灯谜、学党史")
+    page = client.get(reverse("activity_detail", args=[launch.pk])).content.decode()
+    assert re.search(r'data-attendance="people">\s*586\s*<', page)
+    assert re.search(r'data-attendance="organizations">\s*108\s*<', page)
+    matrix = client.get(reverse("coverage_matrix")).content.decode()
+    march = 2  # February 2021 is the first month of the campaign
+    for sector in Sector.objects.all():
+        cell = re.search(rf'data-cell="{sector.code}-{march}">([^<]*)<', matrix)
+        assert cell and cell.group(1).strip() not in ("", "—"), sector.name
