@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from dangjian.accounts.services import user_for_api_token
+from dangjian.campaigns.api import router as campaigns_router
 from dangjian.core.api import APIError, not_found, unauthenticated
 from dangjian.core.errors import DomainError
 from dangjian.orgs.api import router as orgs_router
@@ -73,6 +74,7 @@ api = API(
     renderer=Renderer(),
 )
 api.add_router("/v1/", orgs_router)
+api.add_router("/v1/", campaigns_router)
 
 
 def _error(request, error: APIError):

@@ -225,6 +225,23 @@ API: dict[tuple[str, str], ApiCase] = {
     ("get", "/api/v1/members/{member_id}/personal-data"): ApiCase(
         api(403, 403, 404, 404), args="member"
     ),
+    # "activity" is organized by bob's branch (erin's), open, started 10 minutes ago.
+    ("get", "/api/v1/campaigns"): ApiCase(api(200, 200, 200, 200)),
+    ("get", "/api/v1/activities"): ApiCase(api(200, 200, 200, 200)),
+    ("get", "/api/v1/activities/{activity_id}"): ApiCase(api(200, 200, 404, 200), args="activity"),
+    # only a member registers for themselves; staff accounts without a member record may not.
+    ("post", "/api/v1/activities/{activity_id}/registrations"): ApiCase(
+        api(403, 403, 404, 201), args="activity"
+    ),
+    ("delete", "/api/v1/activities/{activity_id}/registrations/mine"): ApiCase(
+        api(403, 403, 404, 204), args="activity"
+    ),
+    # alice checks the member in (201); bob repeats it and gets the original (200).
+    ("post", "/api/v1/activities/{activity_id}/check-ins"): ApiCase(
+        api(201, 200, 404, 403),
+        args="activity",
+        body=lambda w, p: {"member_id": w["member"].pk},
+    ),
 }
 API_DOCS = ["/api/docs", "/api/openapi.json"]  # public: they describe, they hold no data
 
@@ -248,7 +265,32 @@ def api_world(district, people):
         "other_branch": district.branches[1],
         "member": add_members(district, 1)[0],
         "district": district,
+        "activity": _activity_in_progress(district),
     }
+
+
+def _activity_in_progress(district):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.campaigns import services as campaigns
+    from dangjian.campaigns.models import ActivityType
+
+    campaign = campaigns.create_campaign(
+        by=None, name="矩阵学习教育", starts_on=dt.date(2021, 1, 1), ends_on=dt.date(2031, 12, 31)
+    )
+    now = timezone.now()
+    activity = campaigns.create_activity(
+        by=None,
+        campaign=campaign,
+        type=ActivityType.objects.first(),
+        title="矩阵现场宣讲",
+        starts_at=now - dt.timedelta(minutes=10),
+        ends_at=now + dt.timedelta(hours=2),
+        organizers=[district.branches[0]],
+    )
+    return campaigns.open_registration(activity, by=None)
 
 
 def _api_url(path: str, case: ApiCase, world) -> str:

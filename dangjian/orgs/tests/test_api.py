@@ -462,7 +462,12 @@ def test_schema_declares_every_status(client, db):
         for path, ops in schema["paths"].items()
         for method, op in ops.items()
     }
-    assert len(operations) == 11
+    ours = [
+        path
+        for _, path in operations
+        if path.startswith(("/api/v1/organizations", "/api/v1/members"))
+    ]
+    assert len(ours) == 11
     for (method, path), statuses in operations.items():
         assert {"401", "422"} <= statuses, (method, path)
         if method in ("POST", "PATCH"):

@@ -1,0 +1,356 @@
+"""API of campaigns and activities: the same services, scopes and permissions as the pages.
+
+Activities are fetched through `visible_to(user)`, so another scope's activity is a 404. A
+member registers only themselves; roll call needs the check-in right over an organizer.
+Refusals of the services are a 400 with their Chinese message."""
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Literal
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from dangjian.accounts.permissions import CHECK_IN, has_perm, own_member_id
+from dangjian.campaigns import queries, services
+from dangjian.campaigns.models import Activity, ActivityType, Campaign, CheckIn, Registration
+from dangjian.core.api import MAX_ID, APIError, Input, Paging, errors, forbidden, paginate
+from dangjian.core.errors import DomainError
+from dangjian.orgs.models import Member, Organization, Sector
+
+router = Router()
+CAMPAIGNS, ACTIVITIES = ["党史学习教育"], ["活动"]
+
+Phase = Literal[tuple(Activity.Phase.values)]
+PHASES = "upcoming 未开始 / in_progress 进行中 / finished 已结束 / cancelled 已取消"
+
+
+def _path_id():
+    return Path(..., ge=1, le=MAX_ID, title="编号")
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    theme: str
+    goals: str
+    starts_on: dt.date
+    ends_on: dt.date
+    department_id: int | None
+    is_current: bool
+
+
+class AttendanceOut(Schema):
+    people: int = Field(description="签到的党员人数")
+    organizations: int = Field(description="签到党员所在党组织数")
+    walk_ins: int = Field(description="非党员参加人数")
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    campaign_id: int
+    campaign_name: str
+    type: str = Field(description="活动类型代码")
+    type_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str | None = Field(None, description="地点名称")
+    capacity: int | None = Field(None, description="名额；null 为不限")
+    registration_required: bool
+    status: str = Field(description="planned 筹备中 / open 报名中 / cancelled 已取消")
+    status_label: str
+    phase: str = Field(description=PHASES)
+    phase_label: str
+    organizer_ids: list[int]
+    target_sectors: list[str] = Field(description="面向领域代码")
+    attendance: AttendanceOut
+
+    @staticmethod
+    def resolve_campaign_name(activity: Activity) -> str:
+        return activity.campaign.name
+
+    @staticmethod
+    def resolve_type(activity: Activity) -> str:
+        return activity.type.code
+
+    @staticmethod
+    def resolve_type_name(activity: Activity) -> str:
+        return activity.type.name
+
+    @staticmethod
+    def resolve_place(activity: Activity) -> str | None:
+        return activity.place.name if activity.place_id else None
+
+    @staticmethod
+    def resolve_status_label(activity: Activity) -> str:
+        return activity.get_status_display()
+
+    @staticmethod
+    def resolve_phase(activity: Activity) -> str:
+        return activity.phase()
+
+    @staticmethod
+    def resolve_phase_label(activity: Activity) -> str:
+        return activity.phase_label()
+
+    @staticmethod
+    def resolve_organizer_ids(activity: Activity) -> list[int]:
+        return [org.pk for org in activity.organizers.all()]
+
+    @staticmethod
+    def resolve_target_sectors(activity: Activity) -> list[str]:
+        return [sector.code for sector in activity.target_sectors.all()]
+
+    @staticmethod
+    def resolve_attendance(activity: Activity) -> dict:
+        return {
+            "people": activity.people,
+            "organizations": activity.organizations,
+            "walk_ins": activity.walk_ins,
+        }
+
+
+class ActivityDetail(ActivityOut):
+    description: str
+    cancel_reason: str
+    invited_organization_ids: list[int]
+    registered_count: int
+    waiting_count: int
+
+    @staticmethod
+    def resolve_invited_organization_ids(activity: Activity) -> list[int]:
+        return [org.pk for org in activity.invited_organizations.all()]
+
+
+class ActivityFilters(Paging):
+    campaign: int | None = Field(None, ge=1, le=MAX_ID, title="所属学习教育", description="编号")
+    type: str | None = Field(None, max_length=30, title="活动类型", description="活动类型代码")
+    sector: str | None = Field(None, max_length=20, title="面向领域", description="领域代码")
+    phase: Phase | None = Field(None, title="阶段", description=PHASES)
+
+
+class ActivityPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ActivityOut]
+
+
+class RegistrationOut(Schema):
+    id: int
+    activity_id: int
+    member_id: int
+    status: str = Field(description="registered 已报名 / waiting 候补")
+    status_label: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_status_label(registration: Registration) -> str:
+        return registration.get_status_display()
+
+
+class CheckInIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: int = Field(ge=1, le=MAX_ID, title="党员", description="点名名单中党员的编号")
+    nonce: str | None = Field(
+        None, min_length=1, max_length=64, title="防重码", description="重试时带同一个码"
+    )
+
+
+class CheckInOut(Schema):
+    id: int
+    activity_id: int
+    member_id: int
+    at: dt.datetime = Field(description="签到时间；重复签到时为首次签到的时间")
+    method: str
+    registered: bool = Field(description="是否已报名")
+
+
+# ---------------------------------------------------------------- helpers
+
+# service field → API field (None: the request as a whole)
+API_FIELDS = {"member": "member_id", "activity": None, "at": None}
+
+
+@contextmanager
+def _api_field_names():
+    try:
+        yield
+    except DomainError as exc:
+        exc.field = API_FIELDS.get(exc.field, exc.field)
+        raise
+
+
+def _activities(user):
+    return (
+        queries.with_attendance(Activity.objects.visible_to(user))
+        .select_related("campaign", "type", "place")
+        .prefetch_related(
+            Prefetch("organizers", queryset=Organization.objects.order_by("path")),
+            "target_sectors",
+        )
+    )
+
+
+def _visible_activity(user, pk: int) -> Activity:
+    return get_object_or_404(_activities(user), pk=pk)
+
+
+def _own_member(user) -> Member:
+    member_id = own_member_id(user)
+    if member_id is None:
+        raise APIError(403, "not_a_member", "只有党员本人可以报名或取消报名")
+    return Member.objects.get(pk=member_id)
+
+
+def _lookup_code(model, code: str | None, field: str, label: str):
+    if not code:
+        return None
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        raise DomainError(f"{label}“{code}”不存在", f"{field}_unknown", field=field)
+    return obj
+
+
+def _filter_by_phase(activities, phase: str | None):
+    from django.utils import timezone
+
+    now = timezone.now()
+    live = activities.exclude(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.CANCELLED:
+        return activities.filter(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.UPCOMING:
+        return live.filter(starts_at__gt=now)
+    if phase == Activity.Phase.IN_PROGRESS:
+        return live.filter(starts_at__lte=now, ends_at__gt=now)
+    if phase == Activity.Phase.FINISHED:
+        return live.filter(ends_at__lte=now)
+    return activities
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@router.get(
+    "/campaigns",
+    response={200: list[CampaignOut], **errors()},
+    tags=CAMPAIGNS,
+    summary="学习教育列表",
+)
+def list_campaigns(request):
+    return list(Campaign.objects.order_by("-starts_on", "-id"))
+
+
+# ---------------------------------------------------------------- activities
+
+
+@router.get(
+    "/activities",
+    response={200: ActivityPage, **errors(400)},
+    tags=ACTIVITIES,
+    summary="活动列表（含参加情况）",
+)
+def list_activities(request, filters: Query[ActivityFilters]):
+    activities = _activities(request.user)
+    if filters.campaign:
+        activities = activities.filter(campaign_id=filters.campaign)
+    activity_type = _lookup_code(ActivityType, filters.type, "type", "活动类型")
+    if activity_type is not None:
+        activities = activities.filter(type=activity_type)
+    sector = _lookup_code(Sector, filters.sector, "sector", "领域")
+    if sector is not None:
+        activities = activities.filter(
+            pk__in=Activity.objects.filter(target_sectors=sector).values("pk")
+        )
+    activities = _filter_by_phase(activities, filters.phase)
+    return paginate(activities.order_by("-starts_at", "-id"), filters)
+
+
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityDetail, **errors(404)},
+    tags=ACTIVITIES,
+    summary="活动详情（含参加情况）",
+)
+def get_activity(request, activity_id: int = _path_id()):
+    activity = get_object_or_404(
+        _activities(request.user).prefetch_related("invited_organizations"), pk=activity_id
+    )
+    statuses = list(activity.registrations.values_list("status", flat=True))
+    activity.registered_count = statuses.count(Registration.Status.REGISTERED)
+    activity.waiting_count = statuses.count(Registration.Status.WAITING)
+    return activity
+
+
+@router.post(
+    "/activities/{activity_id}/registrations",
+    response={201: RegistrationOut, 200: RegistrationOut, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="本人报名（名额已满时进入候补；已报名的返回原报名，200）",
+)
+def register(request, activity_id: int = _path_id()):
+    user = request.user
+    activity = _visible_activity(user, activity_id)
+    member = _own_member(user)
+    live = Registration.objects.filter(activity=activity, member=member).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    existed = live.exists()
+    with _api_field_names():
+        registration = services.register(activity, member, by=user)
+    return Status(200 if existed else 201, registration)
+
+
+@router.delete(
+    "/activities/{activity_id}/registrations/mine",
+    response={204: None, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="取消本人报名（未报名时同样返回 204）",
+)
+def unregister(request, activity_id: int = _path_id()):
+    user = request.user
+    activity = _visible_activity(user, activity_id)
+    member = _own_member(user)
+    registration = (
+        Registration.objects.filter(activity=activity, member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is not None:
+        with _api_field_names():
+            services.cancel_registration(registration, by=user)
+    return Status(204, None)
+
+
+@router.post(
+    "/activities/{activity_id}/check-ins",
+    response={201: CheckInOut, 200: CheckInOut, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="书记点名签到（新签到 201；已签到 200，返回首次签到时间）",
+)
+def check_in(request, payload: CheckInIn, activity_id: int = _path_id()):
+    user = request.user
+    if not has_perm(user, CHECK_IN):
+        raise forbidden()
+    activity = _visible_activity(user, activity_id)
+    organizers = [org for org in activity.organizers.all() if has_perm(user, CHECK_IN, org)]
+    if not organizers:
+        raise forbidden()
+    subtree = Q(pk__in=[])
+    for org in organizers:
+        subtree |= Q(organization__path__startswith=org.path)
+    member = Member.objects.active().filter(subtree, pk=payload.member_id).first()
+    if member is None:
+        raise DomainError("请选择点名名单中的党员", "member_invalid", field="member_id")
+    with _api_field_names():
+        record, created = services.check_in(
+            activity, member, method=CheckIn.Method.ROLL_CALL, by=user, nonce=payload.nonce
+        )
+    return Status(201 if created else 200, record)
