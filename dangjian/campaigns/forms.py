@@ -31,7 +31,7 @@ def organizations_field(label: str, **kwargs) -> OrganizationMultipleField:
 
 class ActivityFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
-        label="所属活动",
+        label="所属学习教育",
         required=False,
         empty_label="全部学习教育",
         queryset=Campaign.objects.all(),

@@ -124,7 +124,7 @@ class Activity(TimeStampedModel):
         CANCELLED = "cancelled", "已取消"
 
     campaign = models.ForeignKey(
-        Campaign, verbose_name="所属活动", on_delete=models.PROTECT, related_name="activities"
+        Campaign, verbose_name="所属学习教育", on_delete=models.PROTECT, related_name="activities"
     )
     type = models.ForeignKey(
         ActivityType, verbose_name="活动类型", on_delete=models.PROTECT, related_name="activities"
