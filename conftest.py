@@ -25,6 +25,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploaded photos go to a folder of the test's own, never to var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache: one test's failed log-ins must not limit the next.
     # (django-axes keeps its lockouts in the database, which every test starts empty.)

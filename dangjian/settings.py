@@ -196,6 +196,11 @@ LOGGING = {
 # Members list and other long lists show this many rows a page.
 PAGE_SIZE = 20
 
+# Uploaded photos (core.images): bytes before reading, pixels before decoding.
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTOS_PER_ACTIVITY = 30
+
 # Imported workbooks (core.spreadsheets): an upload is refused beyond these. The unpacked size
 # and entry count stop zip bombs; rows and cells bound the memory one import takes.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))

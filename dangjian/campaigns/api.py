@@ -8,14 +8,23 @@ import datetime as dt
 from contextlib import contextmanager
 from typing import Literal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from dangjian.accounts.permissions import CHECK_IN, has_perm, own_member_id
+from dangjian.accounts.permissions import CHECK_IN, MANAGE_ACTIVITIES, has_perm, own_member_id
 from dangjian.campaigns import queries, services
-from dangjian.campaigns.models import Activity, ActivityType, Campaign, CheckIn, Registration
+from dangjian.campaigns.models import (
+    Activity,
+    ActivityPhoto,
+    ActivityType,
+    Campaign,
+    CheckIn,
+    Registration,
+)
 from dangjian.core.api import MAX_ID, APIError, Input, Paging, errors, forbidden, paginate
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import Member, Organization, Sector
@@ -116,8 +125,39 @@ class ActivityOut(Schema):
         }
 
 
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    width: int
+    height: int
+    uploaded_at: dt.datetime
+    url: str = Field(description="照片（JPEG）的下载地址")
+
+    @staticmethod
+    def resolve_url(photo: ActivityPhoto) -> str:
+        return reverse("api:get_activity_photo", args=[photo.activity_id, photo.pk])
+
+
+class ReportOut(Schema):
+    summary: str = Field(description="活动总结")
+    summary_updated_at: dt.datetime | None
+    photos: list[PhotoOut]
+
+    @staticmethod
+    def resolve_photos(activity: Activity) -> list:
+        return list(activity.photos.all())
+
+
+class SummaryIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(max_length=5000, title="活动总结", description="空字符串清除总结")
+
+
 class ActivityDetail(ActivityOut):
     description: str
+    summary: str = Field(description="活动总结")
+    photos: list[PhotoOut]
     cancel_reason: str
     invited_organization_ids: list[int]
     registered_count: int
@@ -126,6 +166,10 @@ class ActivityDetail(ActivityOut):
     @staticmethod
     def resolve_invited_organization_ids(activity: Activity) -> list[int]:
         return [org.pk for org in activity.invited_organizations.all()]
+
+    @staticmethod
+    def resolve_photos(activity: Activity) -> list:
+        return list(activity.photos.all())
 
 
 class ActivityFilters(Paging):
@@ -340,13 +384,10 @@ def check_in(request, payload: CheckInIn, activity_id: int = _path_id()):
     if not has_perm(user, CHECK_IN):
         raise forbidden()
     activity = _visible_activity(user, activity_id)
-    organizers = [org for org in activity.organizers.all() if has_perm(user, CHECK_IN, org)]
-    if not organizers:
+    members = queries.roll_call_members(user, activity)
+    if members is None:
         raise forbidden()
-    subtree = Q(pk__in=[])
-    for org in organizers:
-        subtree |= Q(organization__path__startswith=org.path)
-    member = Member.objects.active().filter(subtree, pk=payload.member_id).first()
+    member = members.filter(pk=payload.member_id).first()
     if member is None:
         raise DomainError("请选择点名名单中的党员", "member_invalid", field="member_id")
     with _api_field_names():
@@ -354,3 +395,82 @@ def check_in(request, payload: CheckInIn, activity_id: int = _path_id()):
             activity, member, method=CheckIn.Method.ROLL_CALL, by=user, nonce=payload.nonce
         )
     return Status(201 if created else 200, record)
+
+
+# ---------------------------------------------------------------- after the activity
+
+
+def _managed_activity(user, activity_id: int) -> Activity:
+    """Visible (else 404) and managed by the user through one of its organizers (else 403)."""
+    if not has_perm(user, MANAGE_ACTIVITIES):
+        raise forbidden()
+    activity = _visible_activity(user, activity_id)
+    if not any(has_perm(user, MANAGE_ACTIVITIES, org) for org in activity.organizers.all()):
+        raise forbidden()
+    return activity
+
+
+@router.put(
+    "/activities/{activity_id}/summary",
+    response={200: ReportOut, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="填写活动总结（活动开始后；主办党组织的管理者）",
+)
+def save_summary(request, payload: SummaryIn, activity_id: int = _path_id()):
+    activity = _managed_activity(request.user, activity_id)
+    return services.save_summary(activity, payload.summary, by=request.user)
+
+
+@router.post(
+    "/activities/{activity_id}/photos",
+    response={201: PhotoOut, 200: PhotoOut, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="上传活动照片（JPG/PNG/WebP；同一文件重复上传返回原照片，200）",
+)
+def add_photo(
+    request,
+    activity_id: int = _path_id(),
+    image: File[UploadedFile] = None,
+    caption: Form[str] = "",
+):
+    activity = _managed_activity(request.user, activity_id)
+    if image is None:
+        raise DomainError("请选择照片", "image_required", field="image")
+    photo, created = services.add_photo(activity, image, caption=caption, by=request.user)
+    return Status(201 if created else 200, photo)
+
+
+@router.get(
+    "/activities/{activity_id}/photos/{photo_id}",
+    response={200: None, **errors(404)},
+    tags=ACTIVITIES,
+    summary="下载活动照片（JPEG）",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "JPEG",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def get_activity_photo(request, activity_id: int = _path_id(), photo_id: int = _path_id()):
+    activity = _visible_activity(request.user, activity_id)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_id)
+    try:
+        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@router.delete(
+    "/activities/{activity_id}/photos/{photo_id}",
+    response={204: None, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="删除活动照片",
+)
+def remove_photo(request, activity_id: int = _path_id(), photo_id: int = _path_id()):
+    activity = _managed_activity(request.user, activity_id)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_id)
+    services.remove_photo(photo, by=request.user)
+    return Status(204, None)

@@ -15,9 +15,12 @@ import datetime as dt
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from dangjian.campaigns import services
 from dangjian.campaigns.models import Activity, ActivityType, Campaign, CheckIn, Place
@@ -74,6 +77,8 @@ class Plan:
     description: str = ""
     sectors: list[str] = field(default_factory=list)
     walk_ins: int = 0
+    summary: str = ""
+    photos: int = 0  # placeholder pictures, drawn here
 
 
 def load(*, rng: random.Random | None = None, seed: int = SEED) -> dict:
@@ -181,6 +186,12 @@ def _article_plans(rng: random.Random, d: _District) -> list[Plan]:
             place="生态城党群服务中心",
             description="以猜灯谜、党史竞答的形式开展党史学习，寓教于乐。",
             sectors=list(d.sectors),
+            summary=(
+                "2月24日，生态城举办庆祝建党100周年系列活动启动仪式暨“猜灯谜、学党史”竞答活动，"
+                f"{LAUNCH_ORGANIZATIONS}个党组织{LAUNCH_PEOPLE}名党员参加。活动将党史知识融入灯谜，"
+                "以现场竞答的形式检验学习成效，营造了学党史、悟思想的浓厚氛围。"
+            ),
+            photos=2,
         ),
         Plan(
             VISIT_TITLE,
@@ -192,6 +203,12 @@ def _article_plans(rng: random.Random, d: _District) -> list[Plan]:
             place="张园",
             description="组织机关党员干部代表参观主题展览，100余张图片和50余件重要文献、实物。",
             sectors=["government"],
+            summary=(
+                f"3月3日，机关党委组织{VISIT_PEOPLE}名党员干部赴张园参观主题展览。展览通过100余张"
+                "图片和50余件重要文献、实物，再现了天津解放初期的奋斗历程。大家表示要从党史中汲取"
+                "力量，立足岗位为群众办实事。"
+            ),
+            photos=1,
         ),
         Plan(
             TRAINING_TITLE,
@@ -359,4 +376,26 @@ def _ensure(plan: Plan, campaign: Campaign, places, types, d: _District) -> Acti
             services.check_in(activity, member, method=CheckIn.Method.ROLL_CALL, by=None, at=at)
     if plan.walk_ins and activity.walk_ins != plan.walk_ins:
         services.record_walk_ins(activity, plan.walk_ins, by=None)
+    if plan.summary:  # unchanged text writes nothing
+        services.save_summary(activity, plan.summary, by=None)
+    for index in range(plan.photos):  # the same picture again is the same photo
+        upload = SimpleUploadedFile(f"photo-{index}.png", _placeholder_photo(activity.pk, index))
+        services.add_photo(activity, upload, by=None, caption=f"活动现场（{index + 1}）")
     return activity
+
+
+def _placeholder_photo(seed: int, index: int) -> bytes:
+    """A drawn stand-in for a photo of the event: a red banner over rows of seats."""
+    rng = random.Random(seed * 100 + index)
+    image = Image.new("RGB", (960, 640), (236, 230, 222))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((80, 40, 880, 150), fill=(196, 30, 36))
+    draw.rectangle((120, 70, 840, 120), outline=(250, 214, 90), width=4)
+    for row in range(5):
+        for seat in range(12):
+            x, y = 110 + seat * 64, 250 + row * 70
+            shade = rng.randint(40, 120)
+            draw.ellipse((x, y, x + 36, y + 36), fill=(shade, shade, shade + 20))
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

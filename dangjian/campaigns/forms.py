@@ -123,3 +123,26 @@ class CoverageForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label="学习教育", required=False, empty_label=None, queryset=Campaign.objects.all()
     )
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label="活动总结",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text="开展情况、参加人数和成效，供工作简报引用；最多5000字",
+        error_messages={"max_length": "活动总结不能超过5000字"},
+    )
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(
+        label="照片",
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}
+        ),
+        help_text="JPG、PNG 或 WebP，不超过10 MB；位置等拍摄信息会被去除",
+        error_messages={"required": "请选择照片", "empty": "照片文件是空的"},
+    )
+    caption = forms.CharField(label="说明", required=False, max_length=100)

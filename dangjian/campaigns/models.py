@@ -158,6 +158,16 @@ class Activity(TimeStampedModel):
     status = models.CharField("状态", max_length=10, choices=Status, default=Status.PLANNED)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     walk_ins = models.PositiveIntegerField("非党员参加人数", default=0)
+    summary = models.TextField("活动总结", blank=True)
+    summary_updated_at = models.DateTimeField("总结更新时间", null=True, blank=True)
+    summary_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="总结填写人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -280,3 +290,42 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}·{self.activity}"
+
+
+def _photo_path(photo: "ActivityPhoto", filename: str) -> str:
+    return f"activity-photos/{photo.activity_id}/{photo.sha256[:32]}.jpg"
+
+
+class ActivityPhoto(models.Model):
+    """A photo of a held activity, re-encoded upright as JPEG without its metadata
+    (`core.images.clean_photo`). `sha256` is of the uploaded bytes: the same file sent twice
+    is one photo."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动", on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField("照片", upload_to=_photo_path, max_length=200)
+    caption = models.CharField("说明", max_length=100, blank=True)
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    sha256 = models.CharField("校验值", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "活动照片"
+        verbose_name_plural = "活动照片"
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "sha256"], name="activity_photo_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.activity}·照片{self.pk}"

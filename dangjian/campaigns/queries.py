@@ -7,11 +7,12 @@ sector of the attendee's organization."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, QuerySet
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from dangjian.campaigns.models import Activity, CheckIn
-from dangjian.orgs.models import Sector
+from dangjian.accounts.permissions import CHECK_IN, has_perm
+from dangjian.campaigns.models import Activity, CheckIn, Registration
+from dangjian.orgs.models import Member, Sector
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,25 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def roll_call_members(user, activity: Activity) -> QuerySet | None:
+    """The active members `user` may tick at `activity`: those of the organizers' subtrees
+    where the user holds the check-in right, registered first. None: the user takes no roll
+    here. `activity.organizers` should be prefetched."""
+    organizers = [o for o in activity.organizers.all() if has_perm(user, CHECK_IN, o)]
+    if not organizers:
+        return None
+    subtree = Q(pk__in=[])
+    for org in organizers:
+        subtree |= Q(organization__path__startswith=org.path)
+    registered = Registration.objects.filter(
+        activity=activity, member=OuterRef("pk"), status=Registration.Status.REGISTERED
+    )
+    return (
+        Member.objects.active()
+        .filter(subtree)
+        .annotate(is_registered=Exists(registered))
+        .select_related("organization")
+        .order_by("-is_registered", "organization__path", "name", "id")
+    )

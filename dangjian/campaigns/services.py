@@ -8,18 +8,22 @@ BEGIN)."""
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dangjian.campaigns.models import (
     Activity,
+    ActivityPhoto,
     ActivityType,
     Campaign,
     CheckIn,
     Place,
     Registration,
 )
-from dangjian.core import audit
+from dangjian.core import audit, images
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import Department, Member, Organization, Sector
 
@@ -34,6 +38,10 @@ ACTIVITY_FIELDS = (
     "registration_required",
 )
 ACTIVITY_RELATIONS = ("organizers", "invited_organizations", "target_sectors")
+CAMPAIGN_FIELDS = ("name", "theme", "goals", "starts_on", "ends_on", "department")
+PLACE_FIELDS = ("name", "address", "is_red_resource", "description")
+CAMPAIGN_NAME_TAKEN = "已有同名的党史学习教育"
+PLACE_NAME_TAKEN = "已有同名的活动地点"
 
 
 # ---------------------------------------------------------------- campaigns
@@ -50,13 +58,10 @@ def create_campaign(
     department: Department | None = None,
     is_current: bool = False,
 ) -> Campaign:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("请填写名称", "name_required", field="name")
+    name = _required_name(name, "请填写名称")
     _check_period(starts_on, ends_on)
     with transaction.atomic():
-        if Campaign.objects.filter(name=name).exists():
-            raise DomainError("已有同名的党史学习教育", "name_taken", field="name")
+        _check_name_free(Campaign, name, CAMPAIGN_NAME_TAKEN)
         campaign = Campaign.objects.create(
             name=name,
             theme=theme.strip(),
@@ -91,18 +96,30 @@ def set_current_campaign(campaign: Campaign, *, by) -> Campaign:
     return campaign
 
 
+def update_campaign(campaign: Campaign, *, by, **changes) -> Campaign:
+    """Change a campaign's own fields; which one is current changes only through
+    `set_current_campaign`."""
+    data = _merged(campaign, changes, CAMPAIGN_FIELDS)
+    data["name"] = _required_name(data["name"], "请填写名称")
+    data["theme"], data["goals"] = (data["theme"] or "").strip(), (data["goals"] or "").strip()
+    _check_period(data["starts_on"], data["ends_on"])
+    with transaction.atomic():
+        campaign, changed = _save_changes(campaign, data, taken=CAMPAIGN_NAME_TAKEN)
+        if changed:
+            details = {"changed": changed}
+            audit.record("campaigns.campaign.updated", campaign, actor=by, details=details)
+    return campaign
+
+
 # ---------------------------------------------------------------- places
 
 
 def create_place(
     *, by, name: str, address: str = "", is_red_resource: bool = False, description: str = ""
 ) -> Place:
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("请填写地点名称", "name_required", field="name")
+    name = _required_name(name, "请填写地点名称")
     with transaction.atomic():
-        if Place.objects.filter(name=name).exists():
-            raise DomainError("已有同名的活动地点", "name_taken", field="name")
+        _check_name_free(Place, name, PLACE_NAME_TAKEN)
         place = Place.objects.create(
             name=name,
             address=address.strip(),
@@ -111,6 +128,68 @@ def create_place(
         )
         audit.record("campaigns.place.created", place, actor=by)
     return place
+
+
+def update_place(place: Place, *, by, **changes) -> Place:
+    data = _merged(place, changes, PLACE_FIELDS)
+    data["name"] = _required_name(data["name"], "请填写地点名称")
+    data["address"] = (data["address"] or "").strip()
+    data["description"] = (data["description"] or "").strip()
+    data["is_red_resource"] = bool(data["is_red_resource"])
+    with transaction.atomic():
+        place, changed = _save_changes(place, data, taken=PLACE_NAME_TAKEN)
+        if changed:
+            audit.record("campaigns.place.updated", place, actor=by, details={"changed": changed})
+    return place
+
+
+# ---------------------------------------------------------------- shared by campaigns and places
+
+
+def _required_name(name: str, message: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(message, "name_required", field="name")
+    return name
+
+
+def _check_name_free(model, name: str, message: str, *, exclude_pk=None) -> None:
+    if model.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        raise DomainError(message, "name_taken", field="name")
+
+
+def _merged(obj, changes: dict, fields: tuple[str, ...]) -> dict:
+    """The object's `fields`, overridden by `changes` (which may name no other field)."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise DomainError("不能修改这些字段", "field_invalid", field=sorted(unknown)[0])
+    return {f: changes.get(f, getattr(obj, f)) for f in fields}
+
+
+def _save_changes(obj, data: dict, *, taken: str) -> tuple:
+    """Save the validated `data` of a campaign or place where it differs from the (locked)
+    row, refusing a name another row holds. Returns the row and {field: [before, after]}.
+    Call inside a transaction."""
+    model = type(obj)
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    before = {f: getattr(obj, f) for f in data}
+    changed = {f: v for f, v in data.items() if v != before[f]}
+    if not changed:
+        return obj, {}
+    if "name" in changed:
+        _check_name_free(model, changed["name"], taken, exclude_pk=obj.pk)
+    for field, value in changed.items():
+        setattr(obj, field, value)
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:  # a simultaneous write took the name
+        raise DomainError(taken, "name_taken", field="name") from None
+    return obj, {f: [_shown(before[f]), _shown(v)] for f, v in changed.items()}
+
+
+def _shown(value):
+    return value if value is None or isinstance(value, bool | int) else str(value)
 
 
 # ---------------------------------------------------------------- activities
@@ -476,3 +555,82 @@ def _create_check_in(activity, member, method, by, at, nonce) -> tuple[CheckIn, 
         if existing is None:  # the nonce was taken by another member meanwhile
             raise DomainError("签到码已被使用", "nonce_used", field="nonce") from None
         return existing, False
+
+
+# ---------------------------------------------------------------- after the activity
+
+SUMMARY_MAX_CHARS = 5000
+
+
+def _check_held(activity: Activity) -> None:
+    """Summaries and photos tell what happened: not before the start, not when cancelled."""
+    _check_not_cancelled(activity)
+    if activity.phase() == Activity.Phase.UPCOMING:
+        raise DomainError("活动尚未开始，开始后才能填写总结和上传照片", "activity_not_held")
+
+
+def save_summary(activity: Activity, summary: str, *, by) -> Activity:
+    """The organizer's account of the activity (活动总结); later briefings quote it."""
+    summary = (summary or "").strip()
+    if len(summary) > SUMMARY_MAX_CHARS:
+        message = f"活动总结不能超过{SUMMARY_MAX_CHARS}字"
+        raise DomainError(message, "summary_too_long", field="summary")
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_held(activity)
+        if summary == activity.summary:
+            return activity
+        activity.summary = summary
+        activity.summary_updated_at = timezone.now()
+        activity.summary_updated_by = _user(by)
+        activity.save(
+            update_fields=["summary", "summary_updated_at", "summary_updated_by", "updated_at"]
+        )
+        audit.record("campaigns.activity.summary_saved", activity, actor=by)
+    return activity
+
+
+def add_photo(activity: Activity, upload, *, by, caption: str = "") -> tuple[ActivityPhoto, bool]:
+    """Keep a photo of a held activity, cleaned by `core.images`. The same file sent twice (a
+    double tap, a retry) is one photo: the second call returns the first, created False."""
+    caption = (caption or "").strip()
+    if len(caption) > 100:
+        raise DomainError("照片说明不能超过100字", "caption_too_long", field="caption")
+    photo = images.clean_photo(upload, field="image")
+    with transaction.atomic():
+        activity = _locked(activity)
+        _check_held(activity)
+        existing = activity.photos.filter(sha256=photo.sha256).first()
+        if existing is not None:
+            return existing, False
+        if activity.photos.count() >= settings.PHOTOS_PER_ACTIVITY:
+            message = f"每个活动最多上传{settings.PHOTOS_PER_ACTIVITY}张照片"
+            raise DomainError(message, "photos_full", field="image")
+        record = ActivityPhoto(
+            activity=activity,
+            caption=caption,
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            uploaded_by=_user(by),
+        )
+        record.image.save("photo.jpg", ContentFile(photo.data), save=False)
+        try:
+            record.save()
+            details = {"photo": record.pk}
+            audit.record("campaigns.activity.photo_added", activity, actor=by, details=details)
+        except BaseException:  # no row, no file
+            record.image.delete(save=False)
+            raise
+    return record, True
+
+
+def remove_photo(photo: ActivityPhoto, *, by) -> None:
+    with transaction.atomic():
+        activity = _locked(photo.activity)
+        _check_not_cancelled(activity)
+        name = photo.image.name
+        details = {"photo": photo.pk, "caption": photo.caption}
+        photo.delete()
+        audit.record("campaigns.activity.photo_removed", activity, actor=by, details=details)
+        transaction.on_commit(lambda: default_storage.delete(name))

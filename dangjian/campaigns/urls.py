@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.campaigns import views
+from dangjian.campaigns import manage_views, views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
@@ -21,4 +21,27 @@ urlpatterns = [
         name="activity_attendance_sheet",
     ),
     path("activities/<int:pk>/invitation/", views.activity_invitation, name="activity_invitation"),
+    path("activities/<int:pk>/summary/", views.activity_summary, name="activity_summary"),
+    path("activities/<int:pk>/photos/new/", views.activity_photo_add, name="activity_photo_add"),
+    path(
+        "activities/<int:pk>/photos/<int:photo_pk>.jpg",
+        views.activity_photo,
+        name="activity_photo",
+    ),
+    path(
+        "activities/<int:pk>/photos/<int:photo_pk>/remove/",
+        views.activity_photo_remove,
+        name="activity_photo_remove",
+    ),
+    path("campaigns/", manage_views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", manage_views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/edit/", manage_views.campaign_edit, name="campaign_edit"),
+    path(
+        "campaigns/<int:pk>/set-current/",
+        manage_views.campaign_set_current,
+        name="campaign_set_current",
+    ),
+    path("places/", manage_views.place_list, name="place_list"),
+    path("places/new/", manage_views.place_create, name="place_create"),
+    path("places/<int:pk>/edit/", manage_views.place_edit, name="place_edit"),
 ]

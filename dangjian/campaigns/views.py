@@ -1,13 +1,15 @@
 """Pages of activities: list, detail with registration and roll call, editing, coverage, and
 a member's own activities. Writes go through `campaigns.services`."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +29,12 @@ from dangjian.campaigns.forms import (
     ActivityForm,
     CancelForm,
     CoverageForm,
+    PhotoForm,
+    SummaryForm,
     WalkInsForm,
 )
-from dangjian.campaigns.models import Activity, Campaign, CheckIn, Registration
+from dangjian.campaigns.models import Activity, ActivityPhoto, Campaign, CheckIn, Registration
+from dangjian.core.api import MAX_ID
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import form_page
 from dangjian.orgs.models import Member, Organization
@@ -142,37 +147,49 @@ def _registration_status(activity: Activity, member: Member | None) -> dict:
     return {"registration": registration, "waiting_position": position, "my_check_in": check_in}
 
 
-def _roll_call(request, activity: Activity) -> list[dict] | None:
-    """Members of the organizers' subtrees the user may tick (registered first), each with
-    their registration and check-in; None when the user may not take the roll. Three queries."""
-    organizers = [o for o in activity.organizers.all() if has_perm(request.user, CHECK_IN, o)]
-    if not organizers:
-        return None
-    subtree = Q(pk__in=[])
-    for org in organizers:
-        subtree |= Q(organization__path__startswith=org.path)
-    members = list(
-        Member.objects.active()
-        .filter(subtree)
-        .select_related("organization")
-        .order_by("organization__path", "name", "id")
-    )
-    registrations = {
-        r.member_id: r
-        for r in Registration.objects.filter(activity=activity).exclude(
+ROLL_CALL_PAGE_SIZE = 50
+
+
+class RollCall:
+    """One page of the roll call, searchable by name or organization and narrowable to those
+    not yet checked in. Four queries whatever the page."""
+
+    def __init__(self, request, activity: Activity, members):
+        self.q = request.GET.get("q", "").strip()[:50]
+        self.pending = request.GET.get("pending") == "1"
+        self.checked_in = CheckIn.objects.filter(activity=activity).count()
+        if self.q:
+            members = members.filter(
+                Q(name__contains=self.q)
+                | Q(organization__name__contains=self.q)
+                | Q(organization__short_name__contains=self.q)
+            )
+        if self.pending:
+            members = members.exclude(check_ins__activity=activity)
+        self.page = Paginator(members, ROLL_CALL_PAGE_SIZE).get_page(request.GET.get("roll_page"))
+        ids = [m.pk for m in self.page]
+        live = Registration.objects.filter(activity=activity, member__in=ids).exclude(
             status=Registration.Status.CANCELLED
         )
-    }
-    check_ins = {c.member_id: c for c in CheckIn.objects.filter(activity=activity)}
-    rows = [
-        {"member": m, "registration": registrations.get(m.pk), "check_in": check_ins.get(m.pk)}
-        for m in members
-    ]
-    registered = Registration.Status.REGISTERED
-    rows.sort(
-        key=lambda r: 0 if r["registration"] and r["registration"].status == registered else 1
-    )
-    return rows
+        registrations = {r.member_id: r for r in live}
+        check_ins = {
+            c.member_id: c for c in CheckIn.objects.filter(activity=activity, member__in=ids)
+        }
+        self.rows = [
+            {"member": m, "registration": registrations.get(m.pk), "check_in": check_ins.get(m.pk)}
+            for m in self.page
+        ]
+
+    @property
+    def query(self) -> str:
+        """The search as a query string, for the page links."""
+        params = {"q": self.q, "pending": "1" if self.pending else ""}
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def _roll_call(request, activity: Activity) -> RollCall | None:
+    members = queries.roll_call_members(request.user, activity)
+    return None if members is None else RollCall(request, activity, members)
 
 
 def _detail_context(request, activity: Activity) -> dict:
@@ -181,9 +198,10 @@ def _detail_context(request, activity: Activity) -> dict:
         has_perm(request.user, MANAGE_ACTIVITIES, o) for o in activity.organizers.all()
     )
     registrations = activity.registrations.values_list("status", flat=True)
+    phase = activity.phase()
     return {
         "activity": activity,
-        "phase": activity.phase(),
+        "phase": phase,
         "attendance": queries.attendance(activity),
         "registered_count": sum(1 for s in registrations if s == Registration.Status.REGISTERED),
         "waiting_count": sum(1 for s in registrations if s == Registration.Status.WAITING),
@@ -192,6 +210,8 @@ def _detail_context(request, activity: Activity) -> dict:
         "roll_call": _roll_call(request, activity),
         "walk_ins_form": WalkInsForm(initial={"walk_ins": activity.walk_ins}),
         "can_manage": can_manage and activity.status != Activity.Status.CANCELLED,
+        "can_report": can_manage and phase in (Activity.Phase.IN_PROGRESS, Activity.Phase.FINISHED),
+        "photos": list(activity.photos.all()),
         "can_print": _may_print(request.user, activity),
     }
 
@@ -424,9 +444,8 @@ def activity_unregister(request, pk: int):
 def activity_check_in(request, pk: int):
     """Roll call: the secretary ticks one member of the organizers' subtrees."""
     activity = _manageable_activity(request, pk, CHECK_IN)
-    rows = _roll_call(request, activity) or []
-    members = {str(r["member"].pk): r["member"] for r in rows}
-    member = members.get(request.POST.get("member", ""))
+    members = queries.roll_call_members(request.user, activity)
+    member = members.filter(pk=_int_or_none(request.POST.get("member"))).first()
     if member is None:
         exc = DomainError("请选择点名名单中的党员", "member_invalid", field="member")
         return _refused(request, activity, exc)
@@ -441,7 +460,19 @@ def activity_check_in(request, pk: int):
         messages.success(request, f"{member.name} 签到成功（{at}）")
     else:
         messages.info(request, f"{member.name} 已签到（签到时间 {at}）")
-    return redirect(reverse("activity_detail", args=[activity.pk]) + "#roll-call")
+    back = {k: request.POST.get(k, "")[:50] for k in ("q", "pending", "roll_page")}
+    query = urlencode({k: v for k, v in back.items() if v})
+    url = reverse("activity_detail", args=[activity.pk])
+    return redirect(f"{url}?{query}#roll-call" if query else f"{url}#roll-call")
+
+
+def _int_or_none(value) -> int | None:
+    """A posted id, or None when it is not one (absurd numbers would overflow the driver)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 @require_POST
@@ -459,3 +490,69 @@ def activity_walk_ins(request, pk: int):
         return _refused(request, activity, exc)
     messages.success(request, "已记录非党员参加人数")
     return redirect("activity_detail", pk=activity.pk)
+
+
+# ---------------------------------------------------------------- after the activity
+
+
+@require_perm(MANAGE_ACTIVITIES)
+def activity_summary(request, pk: int):
+    activity = _manageable_activity(request, pk)
+    form = SummaryForm(request.POST or None, initial={"summary": activity.summary})
+    back = reverse("activity_detail", args=[activity.pk]) + "#report"
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_summary(activity, data["summary"], by=request.user),
+        template="form.html",
+        context={"title": f"活动总结：{activity.title}", "back": back},
+        success_message="活动总结已保存",
+        success_url=lambda _: back,
+    )
+
+
+@require_perm(MANAGE_ACTIVITIES)
+def activity_photo_add(request, pk: int):
+    activity = _manageable_activity(request, pk)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    back = reverse("activity_detail", args=[activity.pk]) + "#report"
+
+    def add(data):
+        return services.add_photo(activity, data["image"], caption=data["caption"], by=request.user)
+
+    return form_page(
+        request,
+        form,
+        add,
+        template="form.html",
+        context={"title": f"上传照片：{activity.title}", "back": back, "submit_label": "上传"},
+        success_message="照片已上传",
+        success_url=lambda _: back,
+    )
+
+
+@login_required
+def activity_photo(request, pk: int, photo_pk: int):
+    """A photo, for whoever may see the activity (photos are not public media files)."""
+    activity = _visible_activity(request, pk)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    try:
+        image = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("照片文件不存在") from None
+    response = FileResponse(image, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_POST
+@require_perm(MANAGE_ACTIVITIES)
+def activity_photo_remove(request, pk: int, photo_pk: int):
+    activity = _manageable_activity(request, pk)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    try:
+        services.remove_photo(photo, by=request.user)
+    except DomainError as exc:
+        return _refused(request, activity, exc)
+    messages.success(request, "照片已删除")
+    return redirect(reverse("activity_detail", args=[activity.pk]) + "#report")

@@ -135,3 +135,21 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("账号").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def photo_bytes(size=(64, 48), color=(200, 30, 30), fmt="JPEG", exif=None) -> bytes:
+    """A small picture as a phone would send it; `exif` (a PIL Exif) travels along."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    kwargs = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, color).save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def photo_upload(name="photo.jpg", **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, photo_bytes(**kwargs), content_type="image/jpeg")

@@ -3,6 +3,7 @@ query counts, and coverage numbers the test counts from its own fixture."""
 
 import datetime as dt
 import re
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from dangjian.campaigns import services
 from dangjian.campaigns.models import Activity, ActivityType, CheckIn, Registration
 from dangjian.core.testing import add_members
+from dangjian.orgs.models import Member
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +268,54 @@ def test_detail_keeps_a_constant_query_count_with_many_check_ins(
     at_50 = count_queries(client, url)
     assert at_5 == at_50
     assert re.search(r'data-attendance="people">50<', client.get(url).content.decode())
+
+
+def test_the_roll_call_pages_by_50_and_finds_by_name_or_who_is_missing(
+    client, people, district, now_activity
+):
+    branch = district.branches[0]
+    added = [m for m in add_members(district, 4 * 60) if m.organization_id == branch.pk]
+    on_roll = Member.objects.active().filter(organization=branch).count()  # erin too
+    login(client, people["bob"])
+    url = reverse("activity_detail", args=[now_activity.pk])
+
+    first = client.get(url).content.decode()
+    assert first.count('name="member"') == 50
+    assert f"共 {on_roll} 人，已签到 0 人" in first
+    assert "roll_page=2" in first
+    second = client.get(url, {"roll_page": 2}).content.decode()
+    assert second.count('name="member"') == on_roll - 50
+
+    target = added[37]
+    found = client.get(url, {"q": target.name}).content.decode()
+    assert f'value="{target.pk}"' in found
+    assert (
+        found.count('name="member"')
+        == Member.objects.filter(organization=branch, name__contains=target.name).count()
+    )
+
+    ticked = client.post(
+        reverse("activity_check_in", args=[now_activity.pk]),
+        {"member": target.pk, "q": target.name, "roll_page": "1"},
+    )
+    assert ticked.status_code == 302 and f"q={target.name}" in unquote(ticked.url)
+    pending = client.get(url, {"pending": "1"}).content.decode()
+    assert f'value="{target.pk}"' not in pending
+    assert "已签到 1 人" in pending
+    assert "没有符合条件的党员" in client.get(url, {"q": "查无此人"}).content.decode()
+
+
+def test_a_tick_for_someone_outside_the_roll_call_is_refused(
+    client, people, district, now_activity
+):
+    outsider = [m for m in add_members(district, 2) if m.organization_id != district.branches[0].pk]
+    login(client, people["bob"])
+    url = reverse("activity_check_in", args=[now_activity.pk])
+    for value in (outsider[0].pk, "abc", str(2**70)):
+        response = client.post(url, {"member": value})
+        assert response.status_code == 400
+        assert "请选择点名名单中的党员" in response.content.decode()
+    assert not CheckIn.objects.exists()
 
 
 # ---------------------------------------------------------------- coverage adds up
