@@ -7,7 +7,7 @@ sector of the attendee's organization."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from dangjian.accounts.permissions import CHECK_IN, has_perm
@@ -64,6 +64,7 @@ class Cell:
 class CoverageMatrix:
     months: list[dt.date]
     rows: list[tuple[Sector, list[Cell]]] = field(default_factory=list)
+    totals: dict[int, Cell] = field(default_factory=dict)  # per sector over the whole period
 
     def cell(self, sector_code: str, month: dt.date) -> Cell:
         for sector, cells in self.rows:
@@ -80,17 +81,71 @@ def coverage_matrix(activities: QuerySet, months: list[dt.date] | None = None) -
     counts = _coverage_counts(activities)
     if months is None:
         months = sorted({month for _, month in counts})
-    matrix = CoverageMatrix(months=list(months))
+    matrix = CoverageMatrix(months=list(months), totals=_sector_totals(activities))
     for sector in Sector.objects.all():
         cells = [counts.get((sector.pk, month), Cell()) for month in months]
         matrix.rows.append((sector, cells))
     return matrix
 
 
+def _attended(activities: QuerySet) -> QuerySet:
+    """Check-ins at the activities that were held (not cancelled)."""
+    return CheckIn.objects.filter(activity__in=activities.order_by().values("pk")).exclude(
+        activity__status=Activity.Status.CANCELLED
+    )
+
+
+def _sector_totals(activities: QuerySet) -> dict[int, Cell]:
+    """Per sector over the whole period: a person who came in March and in May counts once."""
+    rows = (
+        _attended(activities)
+        .values("member__organization__sector")
+        .annotate(
+            activities=Count("activity", distinct=True), people=Count("member", distinct=True)
+        )
+        .order_by()
+    )
+    return {r["member__organization__sector"]: Cell(r["activities"], r["people"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class Totals:
+    activities: int  # held, with at least one member attending
+    people: int  # distinct members
+    organizations: int  # distinct organizations of those members
+    walk_ins: int
+
+
+def campaign_totals(activities: QuerySet) -> Totals:
+    """The whole set of activities at once: each person and organization counted once. Two
+    queries."""
+    row = _attended(activities).aggregate(
+        activities=Count("activity", distinct=True),
+        people=Count("member", distinct=True),
+        organizations=Count("member__organization", distinct=True),
+    )
+    held = activities.order_by().exclude(status=Activity.Status.CANCELLED)
+    walk_ins = held.aggregate(total=Sum("walk_ins"))["total"] or 0
+    return Totals(walk_ins=walk_ins, **row)
+
+
+def with_organization_attendance(organizations: QuerySet, activities: QuerySet) -> QuerySet:
+    """Organizations annotated with what their own members attended among `activities`:
+    `attended_activities`, `attended_people`, and `roster` (active members). One query."""
+    held = activities.order_by().exclude(status=Activity.Status.CANCELLED).values("pk")
+    attended = Q(members__check_ins__activity__in=held)
+    return organizations.annotate(
+        attended_activities=Count("members__check_ins__activity", filter=attended, distinct=True),
+        attended_people=Count("members", filter=attended, distinct=True),
+        roster=Count(
+            "members", filter=Q(members__status__in=Member.ACTIVE_STATUSES), distinct=True
+        ),
+    )
+
+
 def _coverage_counts(activities: QuerySet) -> dict[tuple[int, dt.date], Cell]:
     rows = (
-        CheckIn.objects.filter(activity__in=activities.order_by().values("pk"))
-        .exclude(activity__status=Activity.Status.CANCELLED)
+        _attended(activities)
         .exclude(member__organization__sector__isnull=True)
         .annotate(month=TruncMonth("activity__starts_at", output_field=DateField()))
         .values("member__organization__sector", "month")

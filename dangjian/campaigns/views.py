@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -265,6 +265,8 @@ def activity_invitation(request, pk: int):
 
 @require_perm(VIEW_ORGS)
 def coverage_matrix(request):
+    """Six sectors × months, the campaign's totals, and each organization's attendance:
+    who was reached, where, by how many activities."""
     form = CoverageForm(request.GET or None)
     campaign = form.cleaned_data.get("campaign") if form.is_valid() else None
     campaign = (
@@ -272,17 +274,31 @@ def coverage_matrix(request):
         or Campaign.objects.filter(is_current=True).first()
         or Campaign.objects.order_by("-starts_on", "-id").first()
     )
-    matrix = None
+    context = {"form": form, "campaign": campaign}
     if campaign is not None:
-        form = CoverageForm(initial={"campaign": campaign})
+        context["form"] = CoverageForm(initial={"campaign": campaign})
         activities = Activity.objects.visible_to(request.user).filter(campaign=campaign)
         months = queries.months_between(campaign.starts_on, campaign.ends_on)
         matrix = queries.coverage_matrix(activities, months)
-    return render(
-        request,
-        "campaigns/coverage.html",
-        {"form": form, "campaign": campaign, "matrix": matrix},
-    )
+        context |= {
+            "matrix": matrix,
+            "rows": [(s, cells, matrix.totals.get(s.pk)) for s, cells in matrix.rows],
+            "totals": queries.campaign_totals(activities),
+            "organizations": _organization_page(request, activities),
+            "query": urlencode({"campaign": campaign.pk}),
+        }
+    return render(request, "campaigns/coverage.html", context)
+
+
+def _organization_page(request, activities):
+    """The user's organizations with members, those reached most first; unreached at the end."""
+    organizations = queries.with_organization_attendance(
+        Organization.objects.visible_to(request.user).filter(
+            Exists(Member.objects.filter(organization=OuterRef("pk")))
+        ),
+        activities,
+    ).order_by("-attended_people", "path")
+    return Paginator(organizations, settings.PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required

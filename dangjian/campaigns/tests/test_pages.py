@@ -343,3 +343,53 @@ def test_coverage_shows_what_the_fixture_created(client, people, district, make_
     cell = re.search(r'data-cell="government-2">([^<]*)<', page).group(1)
     assert cell == f"{len(activities_with_government)} / {len(government_people)}"
     assert re.search(r'class="coverage-empty" data-cell="government-3">—<', page)
+
+
+def test_coverage_totals_and_organizations_count_each_person_once(
+    client, people, district, make_activity
+):
+    """Two March activities and one in May: the sector total counts a member who came twice
+    once; the organizations table shows each branch's own numbers; a cancelled activity's
+    attendance counts nowhere."""
+    members = add_members(district, 8)  # two per branch
+    gov = [m for m in members if m.organization_id == district.branches[0].pk]
+    other = [m for m in members if m.organization_id == district.branches[1].pk]
+    days = [
+        dt.datetime(2021, 3, 2, 9, tzinfo=SHANGHAI),
+        dt.datetime(2021, 3, 9, 9, tzinfo=SHANGHAI),
+    ]
+    days.append(dt.datetime(2021, 5, 6, 9, tzinfo=SHANGHAI))
+    held = [make_activity(open=False, title=f"活动{i}", starts_at=d) for i, d in enumerate(days)]
+    for activity in held:  # gov[0] at all three, gov[1] only at the first
+        services.check_in(activity, gov[0], method="roll_call", by=None, at=activity.starts_at)
+    services.check_in(held[0], gov[1], method="roll_call", by=None, at=held[0].starts_at)
+    services.check_in(held[1], other[0], method="roll_call", by=None, at=held[1].starts_at)
+    services.record_walk_ins(held[2], 7, by=None)
+    cancelled = make_activity(open=False, title="取消的活动", starts_at=days[0])
+    services.check_in(cancelled, other[1], method="roll_call", by=None, at=days[0])
+    services.cancel_activity(cancelled, by=None, reason="改期")
+
+    page = login(client, people["alice"]).get(reverse("coverage_matrix")).content.decode()
+
+    def number(attr):
+        return re.search(rf'data-total="{attr}">(\d+)<', page).group(1)
+
+    assert [number(a) for a in ("activities", "people", "organizations", "walk_ins")] == [
+        "3",
+        "3",
+        "2",
+        "7",
+    ]
+    gov_code = district.branches[0].sector.code
+    total = re.search(rf'data-sector-total="{gov_code}">([^<]*)<', page).group(1)
+    assert total == "3 / 2"  # three activities, two people (gov[0] came three times)
+    gov_row = re.search(
+        rf'data-organization="{district.branches[0].pk}">(.*?)</tr>', page, re.S
+    ).group(1)
+    cells = re.findall(r'class="text-end[^"]*">([^<]*)<', gov_row)
+    roster = Member.objects.active().filter(organization=district.branches[0]).count()
+    assert cells[:3] == ["3", "2", str(roster)]
+    other_row = re.search(
+        rf'data-organization="{district.branches[1].pk}">(.*?)</tr>', page, re.S
+    ).group(1)
+    assert re.findall(r'class="text-end[^"]*">([^<]*)<', other_row)[:2] == ["1", "1"]
