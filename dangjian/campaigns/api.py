@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
@@ -474,3 +475,131 @@ def remove_photo(request, activity_id: int = _path_id(), photo_id: int = _path_i
     photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_id)
     services.remove_photo(photo, by=request.user)
     return Status(204, None)
+
+
+# ---------------------------------------------------------------- QR check-in
+
+ScanStatus = Literal["checked_in", "already_checked_in", "refused"]
+SCAN_STATUSES = (
+    "checked_in 签到成功 / already_checked_in 已签到（at 为首次签到时间）/ refused 被拒绝"
+)
+BATCH_MAX = 500
+
+
+class ScanIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64, title="党员码", description="扫描或输入的党员码")
+    nonce: str | None = Field(
+        None, min_length=1, max_length=64, title="防重码", description="每次扫描一个；重传时不变"
+    )
+    at: dt.datetime | None = Field(
+        None, title="扫描时间", description="离线扫描时记录的时间（带时区）；空为当前时间"
+    )
+
+
+class BatchIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ScanIn] = Field(min_length=1, max_length=BATCH_MAX, title="扫描记录")
+
+
+class ScreenScanIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64, title="签到码", description="现场屏幕上的签到码")
+
+
+class ScanResult(Schema):
+    nonce: str | None = None
+    status: ScanStatus = Field(description=SCAN_STATUSES)
+    code: str = Field(description="机器可读的结果代码，如 checked_in、code_expired")
+    message: str = Field(description="中文说明")
+    member_id: int | None = None
+    member_name: str | None = None
+    organization: str | None = Field(None, description="党员所在党组织")
+    at: dt.datetime | None = Field(None, description="签到时间")
+
+
+class BatchOut(Schema):
+    results: list[ScanResult]
+
+
+def scan_result(check_in: CheckIn, created: bool, nonce: str | None = None) -> dict:
+    """The answer to a scan that reached the check-in service."""
+    member = check_in.member
+    local = timezone.localtime(check_in.at).strftime("%H:%M")
+    status = "checked_in" if created else "already_checked_in"
+    return {
+        "nonce": nonce,
+        "status": status,
+        "code": status,
+        "message": "签到成功" if created else f"已签到（签到时间 {local}）",
+        "member_id": member.pk,
+        "member_name": member.name,
+        "organization": member.organization.short_name or member.organization.name,
+        "at": check_in.at,
+    }
+
+
+def _scanner_activity(user, activity_id: int) -> Activity:
+    """The activity, when the user holds the check-in right over one of its organizers."""
+    if not has_perm(user, CHECK_IN):
+        raise forbidden()
+    activity = _visible_activity(user, activity_id)
+    if not any(has_perm(user, CHECK_IN, org) for org in activity.organizers.all()):
+        raise forbidden()
+    return activity
+
+
+@router.post(
+    "/activities/{activity_id}/check-ins/scan",
+    response={201: ScanResult, 200: ScanResult, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="扫党员码签到（工作人员；新签到 201，已签到 200，拒绝 400 附原因代码）",
+)
+def scan_member_code(request, payload: ScanIn, activity_id: int = _path_id()):
+    activity = _scanner_activity(request.user, activity_id)
+    check_in, created = services.check_in_by_member_code(
+        activity, payload.code, by=request.user, at=payload.at, nonce=payload.nonce
+    )
+    return Status(201 if created else 200, scan_result(check_in, created, payload.nonce))
+
+
+@router.post(
+    "/activities/{activity_id}/check-ins/batch",
+    response={200: BatchOut, **errors(403, 404)},
+    tags=ACTIVITIES,
+    summary=f"上传离线扫描记录（每次最多 {BATCH_MAX} 条，按扫描时间逐条判定并逐条答复）",
+)
+def scan_batch(request, payload: BatchIn, activity_id: int = _path_id()):
+    activity = _scanner_activity(request.user, activity_id)
+    return {"results": [_judge(activity, item, request.user) for item in payload.items]}
+
+
+def _judge(activity: Activity, item: ScanIn, user) -> dict:
+    try:
+        check_in, created = services.check_in_by_member_code(
+            activity, item.code, by=user, at=item.at, nonce=item.nonce
+        )
+    except DomainError as exc:
+        return {"nonce": item.nonce, "status": "refused", "code": exc.code, "message": exc.message}
+    return scan_result(check_in, created, item.nonce)
+
+
+@router.post(
+    "/activities/{activity_id}/check-ins/mine",
+    response={201: ScanResult, 200: ScanResult, **errors(400, 403, 404)},
+    tags=ACTIVITIES,
+    summary="党员扫现场签到码本人签到（新签到 201，已签到 200）",
+)
+def scan_screen_code(request, payload: ScreenScanIn, activity_id: int = _path_id()):
+    member_id = own_member_id(request.user)
+    if member_id is None:
+        raise APIError(403, "not_a_member", "只有党员本人可以扫码签到")
+    activity = get_object_or_404(Activity, pk=activity_id)  # the code is the proof of presence
+    member = Member.objects.select_related("organization").get(pk=member_id)
+    check_in, created = services.check_in_by_screen_code(
+        activity, member, payload.code, by=request.user
+    )
+    return Status(201 if created else 200, scan_result(check_in, created))

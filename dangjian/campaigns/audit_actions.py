@@ -18,4 +18,5 @@ AUDIT_ACTIONS = {
     "campaigns.registration.cancelled": "取消报名",
     "campaigns.registration.promoted": "候补递补",
     "campaigns.check_in.created": "活动签到",
+    "campaigns.member_code.reissued": "重新生成党员码",
 }

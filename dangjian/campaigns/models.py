@@ -329,3 +329,21 @@ class ActivityPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"{self.activity}·照片{self.pk}"
+
+
+class MemberCode(models.Model):
+    """The version of a member's personal check-in code (党员码). The code is signed, so only
+    the version is stored: re-issuing bumps it and every older code stops working."""
+
+    member = models.OneToOneField(
+        "orgs.Member", verbose_name="党员", on_delete=models.CASCADE, related_name="check_in_code"
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    issued_at = models.DateTimeField("生成时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "党员码"
+        verbose_name_plural = "党员码"
+
+    def __str__(self) -> str:
+        return f"{self.member}·第{self.version}版"

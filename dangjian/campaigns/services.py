@@ -14,12 +14,14 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dangjian.campaigns import codes
 from dangjian.campaigns.models import (
     Activity,
     ActivityPhoto,
     ActivityType,
     Campaign,
     CheckIn,
+    MemberCode,
     Place,
     Registration,
 )
@@ -634,3 +636,75 @@ def remove_photo(photo: ActivityPhoto, *, by) -> None:
         photo.delete()
         audit.record("campaigns.activity.photo_removed", activity, actor=by, details=details)
         transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# ---------------------------------------------------------------- QR check-in
+
+# A scanner's clock may run a little ahead of the server's; beyond this a scan time is refused.
+SCAN_CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+def current_member_code(member: Member) -> str:
+    """The member's personal check-in code (党员码), issued on first use."""
+    record, _ = MemberCode.objects.get_or_create(member=member)
+    return codes.member_code(member.pk, record.version)
+
+
+def reissue_member_code(member: Member, *, by) -> str:
+    """A new member code; every earlier one is refused from now on (a lost or shared phone)."""
+    with transaction.atomic():
+        record, created = MemberCode.objects.select_for_update().get_or_create(member=member)
+        if not created:
+            record.version += 1
+            record.issued_at = timezone.now()
+            record.save(update_fields=["version", "issued_at"])
+        audit.record(
+            "campaigns.member_code.reissued", member, actor=by, details={"version": record.version}
+        )
+    return codes.member_code(member.pk, record.version)
+
+
+def member_for_code(code: str) -> Member:
+    """The active member whose current code this is; refused when tampered with, revoked, of
+    nobody, or of someone no longer on the roster."""
+    member_id, version = codes.read_member_code(code)
+    member = (
+        Member.objects.select_related("organization", "check_in_code").filter(pk=member_id).first()
+    )
+    if member is None:
+        raise DomainError("党员码对应的党员不存在", "member_not_found", field="code")
+    current = getattr(member, "check_in_code", None)  # None: never issued
+    if current is None or current.version != version:
+        raise DomainError(*codes.REVOKED, field="code")
+    _check_member_active(member)
+    return member
+
+
+def check_in_by_member_code(
+    activity: Activity, code: str, *, by, at: dt.datetime | None = None, nonce: str | None = None
+) -> tuple[CheckIn, bool]:
+    """Staff scanned (or typed) a member's code, now or offline at `at`."""
+    at = _scan_time(at)
+    member = member_for_code(code)
+    return check_in(activity, member, method=CheckIn.Method.MEMBER_CODE, by=by, at=at, nonce=nonce)
+
+
+def check_in_by_screen_code(
+    activity: Activity, member: Member, code: str, *, by, at: dt.datetime | None = None
+) -> tuple[CheckIn, bool]:
+    """The member scanned the venue's screen code at `at` (when the code reached the server,
+    which may be before they logged in)."""
+    at = _scan_time(at)
+    codes.check_screen_code(code, activity.pk, at)
+    return check_in(activity, member, method=CheckIn.Method.QR_SCREEN, by=by, at=at)
+
+
+def _scan_time(at: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        raise DomainError("扫描时间缺少时区", "at_naive", field="at")
+    if at > now + SCAN_CLOCK_SKEW:
+        raise DomainError("扫描时间晚于服务器当前时间，请校准设备时间", "at_in_future", field="at")
+    return at
