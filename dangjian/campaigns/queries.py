@@ -77,7 +77,7 @@ def coverage_matrix(activities: QuerySet, months: list[dt.date] | None = None) -
     """Sector × month (local time, by the activity's start): activities held (with at least one
     attendee from the sector) and people reached. Every sector is present; empty cells are
     zero. `months` are first days of months; by default the months that have attendance.
-    Two queries."""
+    Three queries."""
     counts = _coverage_counts(activities)
     if months is None:
         months = sorted({month for _, month in counts})

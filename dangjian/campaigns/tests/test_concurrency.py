@@ -1,11 +1,13 @@
 """Races on real connections, one per thread. These run on SQLite (IMMEDIATE transactions,
 file database) and on PostgreSQL (row locks, constraints) alike."""
 
+import datetime as dt
 import threading
 import time
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from dangjian.campaigns import services
 from dangjian.campaigns.models import CheckIn, Registration
@@ -121,3 +123,40 @@ def test_simultaneous_cancellations_promote_each_waiting_entry_once(
     registered = Registration.objects.filter(activity=activity, status="registered")
     assert sorted(r.pk for r in registered) == sorted(r.pk for r in registrations[5:10])
     assert Registration.objects.filter(activity=activity, status="waiting").count() == 5
+
+
+def test_two_simultaneous_scans_of_one_member_code_make_one_check_in(
+    make_activity, members, people, slow_inside_transaction
+):
+    """Two staff phones scan the same member at once, each with its own nonce."""
+    activity = make_activity(starts_at=timezone.now() - dt.timedelta(minutes=10))
+    code = services.current_member_code(members[0])
+    slow_inside_transaction("_check_check_in_open", 0.05)
+
+    def scan(nonce):
+        return services.check_in_by_member_code(
+            activity, code, by=people["bob"], at=activity.starts_at, nonce=nonce
+        )
+
+    results = run_together(scan, ["phone-1", "phone-2"])
+    assert sorted(created for _, created in results) == [False, True]
+    assert len({check_in.pk for check_in, _ in results}) == 1
+    assert CheckIn.objects.filter(activity=activity, member=members[0]).count() == 1
+
+
+def test_a_retried_upload_racing_the_first_makes_one_check_in(
+    make_activity, members, slow_inside_transaction
+):
+    """The offline queue uploads the same scan (same nonce) twice at once."""
+    activity = make_activity(starts_at=timezone.now() - dt.timedelta(minutes=10))
+    code = services.current_member_code(members[0])
+    slow_inside_transaction("_check_check_in_open", 0.05)
+
+    def upload(_):
+        return services.check_in_by_member_code(
+            activity, code, by=None, at=activity.starts_at, nonce="queued-1"
+        )
+
+    results = run_together(upload, range(2))
+    assert len({check_in.pk for check_in, _ in results}) == 1
+    assert CheckIn.objects.filter(activity=activity).count() == 1
