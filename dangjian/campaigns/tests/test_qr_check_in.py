@@ -277,3 +277,33 @@ def test_a_member_checks_in_with_the_screen_code(client, people, now_activity):
     assert post(client, url, {"code": "1-1-AAAAAAAAAA"}).status_code == 400
     login(client, people["bob"])  # a secretary without a member record of his own
     assert post(client, url, {"code": codes.screen_code(now_activity.pk)}).status_code == 403
+
+
+def test_a_scan_costs_the_same_queries_at_5_and_50_check_ins(
+    client, people, district, now_activity
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dangjian.core.testing import add_members
+
+    login(client, people["bob"])
+    url = f"/api/v1/activities/{now_activity.pk}/check-ins/scan"
+    crowd = add_members(district, 52)
+
+    def scan(member) -> int:
+        code = services.current_member_code(member)
+        with CaptureQueriesContext(connection) as captured:
+            assert post(client, url, {"code": code, "nonce": f"q-{member.pk}"}).status_code == 201
+        return len(captured.captured_queries)
+
+    for member in crowd[:5]:
+        services.check_in_by_member_code(
+            now_activity, services.current_member_code(member), by=None
+        )
+    at_5 = scan(crowd[50])
+    for member in crowd[5:50]:
+        services.check_in_by_member_code(
+            now_activity, services.current_member_code(member), by=None
+        )
+    assert scan(crowd[51]) == at_5
