@@ -157,6 +157,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
+# Members who hold no other role stay logged in on their phones this long (accounts.signals);
+# everyone else has SESSION_COOKIE_AGE (Django's two weeks).
+MEMBER_SESSION_AGE = int(timedelta(days=30).total_seconds())
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 

@@ -1,18 +1,20 @@
 """Security audit of logging in and out, from Django's auth signals and django-axes' lockout
 signal. `authenticate` runs outside any transaction, so a refused log-in's entry is committed
-on its own and is never rolled back with anything else."""
+on its own and is never rolled back with anything else. Also how long a member's session lasts."""
 
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from dangjian.accounts.backends import find_user, masked_identifier, parse_identifier
+from dangjian.accounts.permissions import granted_capabilities, own_member_id
 from dangjian.core import audit
 from dangjian.core.models import AuditEntry
 
 
 def connect() -> None:
     user_logged_in.connect(logged_in, dispatch_uid="audit_logged_in")
+    user_logged_in.connect(member_session_lasts, dispatch_uid="member_session_lasts")
     user_logged_out.connect(logged_out, dispatch_uid="audit_logged_out")
     user_login_failed.connect(login_failed, dispatch_uid="audit_login_failed")
     user_locked_out.connect(locked_out, dispatch_uid="audit_locked_out")
@@ -22,6 +24,15 @@ def logged_in(sender, request, user, **kwargs) -> None:
     typed = _typed(request)
     via = parse_identifier(typed)[0] if typed else ""
     audit.record("accounts.login.succeeded", user, actor=user, details={"via": via})
+
+
+def member_session_lasts(sender, request, user, **kwargs) -> None:
+    """A member who holds no other role stays logged in on their phone for
+    MEMBER_SESSION_AGE, so they rarely log in at the door; staff keep the default."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if own_member_id(user) is not None and not granted_capabilities(user) and not user.is_staff:
+        request.session.set_expiry(settings.MEMBER_SESSION_AGE)
 
 
 def logged_out(sender, request, user, **kwargs) -> None:

@@ -7,8 +7,10 @@ minute later. A *member code* is on the member's phone page and scanned by staff
 `<member>-<version>-<mac>`; re-issuing it bumps the stored version and the old one is revoked.
 
 The mac is 10 characters of an HMAC-SHA256 under a key derived from SECRET_KEY, one key per
-kind, in an alphabet without look-alikes, so a code can also be typed (case and spaces do not
-matter). 50 bits cannot be guessed through an authenticated, audited endpoint."""
+kind, in base32 (letters and the digits 2-7), so a code can also be typed: case and spaces do
+not matter, and in the mac the digits 0, 1 and 8, which base32 lacks, are read as the letters
+O, I and B they are mistaken for. 50 bits cannot be guessed through an authenticated, audited
+endpoint."""
 
 import base64
 import datetime as dt
@@ -23,6 +25,8 @@ from dangjian.core.errors import DomainError
 SCREEN_PERIOD = 30  # seconds a screen code is shown before the next one
 MAC_LENGTH = 10
 CODE_RE = re.compile(rf"^(\d{{1,12}})-(\d{{1,12}})-([A-Z2-7]{{{MAC_LENGTH}}})$")
+
+LOOK_ALIKES = str.maketrans("018", "OIB")
 
 INVALID = ("签到码无效或已被篡改", "code_invalid")
 EXPIRED = ("签到码已过期，请扫描现场屏幕上的最新二维码", "code_expired")
@@ -43,7 +47,8 @@ def _sign(kind: str, first: int, second: int) -> str:
 def _parse(kind: str, code: str) -> tuple[int, int]:
     """The two numbers of a well-formed code whose mac holds; else the tampered refusal."""
     normalized = re.sub(r"\s+", "", code or "").upper()
-    match = CODE_RE.match(normalized)
+    head, _, mac = normalized.rpartition("-")
+    match = CODE_RE.match(f"{head}-{mac.translate(LOOK_ALIKES)}")
     if not match:
         raise DomainError(*INVALID, field="code")
     first, second, mac = match.groups()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.campaigns import manage_views, views
+from dangjian.campaigns import checkin_views, manage_views, views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),
@@ -33,6 +33,22 @@ urlpatterns = [
         views.activity_photo_remove,
         name="activity_photo_remove",
     ),
+    # QR check-in (checkin_views)
+    path("activities/<int:pk>/screen/", checkin_views.activity_screen, name="activity_screen"),
+    path(
+        "activities/<int:pk>/screen/code/",
+        checkin_views.activity_screen_code,
+        name="activity_screen_code",
+    ),
+    path("activities/<int:pk>/scan/", checkin_views.activity_scan, name="activity_scan"),
+    path("activities/<int:pk>/scanner/", checkin_views.activity_scanner, name="activity_scanner"),
+    path("me/code/", checkin_views.my_member_code, name="my_member_code"),
+    path(
+        "me/code/reissue/",
+        checkin_views.my_member_code_reissue,
+        name="my_member_code_reissue",
+    ),
+    path("scanner-sw.js", checkin_views.scanner_service_worker, name="scanner_service_worker"),
     path("campaigns/", manage_views.campaign_list, name="campaign_list"),
     path("campaigns/new/", manage_views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/edit/", manage_views.campaign_edit, name="campaign_edit"),

@@ -96,6 +96,18 @@ PAGES: dict[str, Case] = {
     # for bob it is gone (campaigns/tests/test_report.py shows bob removing his own).
     "activity_photo": Case(staff(200, 200, 404, 200), args="photo"),
     "activity_photo_remove": Case(staff(302, 404, 404, 403), method="post", args="photo"),
+    # QR check-in: the projector's code is for those who may print the 签到表, the scanner for
+    # those who take the roll. The landing page is reached with a screen code (rotating, so
+    # campaigns/tests/test_checkin_pages.py covers it); without one, everyone is asked to scan.
+    "activity_screen": Case(staff(200, 200, 404, 403), args="activity"),
+    "activity_screen_code": Case(staff(200, 200, 404, 403), args="activity"),
+    "activity_scan": Case(everyone(400), args="activity"),
+    "activity_scanner": Case(staff(200, 200, 404, 403), args="activity"),
+    # the member's own code (党员码): only members have one.
+    "my_member_code": Case(staff(403, 403, 403, 200)),
+    "my_member_code_reissue": Case(staff(403, 403, 403, 302), method="post"),
+    # the offline scanner's service worker holds no data: static file URLs only.
+    "scanner_service_worker": Case(everyone(200)),
     # campaigns are the district's: only a district-wide activity manager edits them.
     "campaign_list": Case(staff(200, 200, 200, 403)),
     "campaign_create": Case(staff(200, 403, 403, 403)),
@@ -276,6 +288,19 @@ API: dict[tuple[str, str], ApiCase] = {
         args="activity",
         body=lambda w, p: {"member_id": w["member"].pk},
     ),
+    # QR check-in: staff scan the member's code (alice first: 201, bob then: 200 already).
+    ("post", "/api/v1/activities/{activity_id}/check-ins/scan"): ApiCase(
+        api(201, 200, 404, 403), args="activity", body=lambda w, p: {"code": _member_code(w)}
+    ),
+    ("post", "/api/v1/activities/{activity_id}/check-ins/batch"): ApiCase(
+        api(200, 200, 404, 403),
+        args="activity",
+        body=lambda w, p: {"items": [{"code": _member_code(w), "nonce": f"batch-{p}"}]},
+    ),
+    # only a member checks themselves in with the screen code.
+    ("post", "/api/v1/activities/{activity_id}/check-ins/mine"): ApiCase(
+        api(403, 403, 403, 201), args="activity", body=lambda w, p: {"code": _screen_code(w)}
+    ),
     ("put", "/api/v1/activities/{activity_id}/summary"): ApiCase(
         api(200, 200, 404, 403), args="activity", body={"summary": "共有30名党员参加。"}
     ),
@@ -290,6 +315,20 @@ API: dict[tuple[str, str], ApiCase] = {
         api(204, 204, 404, 403), args="fresh_photo"
     ),
 }
+
+
+def _member_code(world) -> str:
+    from dangjian.campaigns.services import current_member_code
+
+    return current_member_code(world["member"])
+
+
+def _screen_code(world) -> str:
+    from dangjian.campaigns.codes import screen_code
+
+    return screen_code(world["activity"].pk)
+
+
 API_DOCS = ["/api/docs", "/api/openapi.json"]  # public: they describe, they hold no data
 
 

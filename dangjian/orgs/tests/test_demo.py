@@ -133,6 +133,9 @@ PER_ROUTE = 40  # pages per route: enough to cover every template branch, bounde
 NOT_CRAWLED = {
     "logout",
     "import_report",  # a problem report is linked only after an upload
+    "activity_scan",  # reached by scanning the projector's rotating QR code, never a link
+    "activity_screen_code",  # JSON fetched by the projector page's script
+    "scanner_service_worker",  # registered by the scanner page's script
 }
 POST_ONLY = {
     "activity_open",
@@ -147,6 +150,7 @@ POST_ONLY = {
     "member_account_reset",
     "api_token_create",
     "api_token_revoke",
+    "my_member_code_reissue",
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # the back office; the API has its own crawl
 # The demo accounts that browse pages, none with the personal-data right.
