@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.campaigns",
+    "dangjian.deeds",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,12 @@ PAGE_SIZE = 20
 PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTOS_PER_ACTIVITY = 30
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
+
+# Deeds (deeds.queries.escalation_of): blue when due within this many days, orange when
+# overdue, red when overdue by more than this many days.
+DEED_DUE_SOON_DAYS = 3
+DEED_RED_AFTER_DAYS = 7
 
 # Imported workbooks (core.spreadsheets): an upload is refused beyond these. The unpacked size
 # and entry count stop zip bombs; rows and cells bound the memory one import takes.

@@ -21,6 +21,8 @@ MANAGE_MEMBERS = "can_manage_members"
 MANAGE_ACTIVITIES = "can_manage_activities"
 CHECK_IN = "can_check_in"
 HANDLE_REQUESTS = "can_handle_requests"
+MANAGE_DEEDS = "can_manage_deeds"
+WORK_DEEDS = "can_work_deeds"
 VIEW_PERSONAL_DATA = "can_view_personal_data"
 EXPORT = "can_export"
 MANAGE_USERS = "can_manage_users"
@@ -34,6 +36,8 @@ CAPABILITY_LABELS = {
     MANAGE_ACTIVITIES: "管理活动",
     CHECK_IN: "签到",
     HANDLE_REQUESTS: "办理群众诉求",
+    MANAGE_DEEDS: "管理实事项目（承诺、销号审核、督办）",
+    WORK_DEEDS: "办理实事项目（本单位分工）",
     VIEW_PERSONAL_DATA: "查看完整个人信息",
     EXPORT: "导出",
     MANAGE_USERS: "管理用户和授权",
@@ -48,6 +52,8 @@ BUSINESS = frozenset(
         MANAGE_ACTIVITIES,
         CHECK_IN,
         HANDLE_REQUESTS,
+        MANAGE_DEEDS,
+        WORK_DEEDS,
         EXPORT,
     }
 )
@@ -58,7 +64,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SECRETARY: frozenset(
         {VIEW_ORGS, MANAGE_ORGANIZATIONS, MANAGE_MEMBERS, MANAGE_ACTIVITIES, CHECK_IN, EXPORT}
     ),
-    Role.OFFICER: frozenset({VIEW_ORGS, HANDLE_REQUESTS}),
+    Role.OFFICER: frozenset({VIEW_ORGS, HANDLE_REQUESTS, WORK_DEEDS}),
     Role.MEMBER: frozenset(),
     Role.SYSTEM_ADMIN: frozenset({MANAGE_USERS}),
     Role.SECURITY_ADMIN: frozenset({MANAGE_SECURITY}),

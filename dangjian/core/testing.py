@@ -6,7 +6,11 @@ account, and charlie an outsider from another organization who must see nothing 
 
 import datetime as dt
 import random
+import threading
+import time
 from dataclasses import dataclass, field
+
+from django.db import connections
 
 from dangjian.accounts.models import Grant, Role, User
 from dangjian.core import synthetic
@@ -153,3 +157,32 @@ def photo_upload(name="photo.jpg", **kwargs):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, photo_bytes(**kwargs), content_type="image/jpeg")
+
+
+def run_together(call, arguments):
+    """Run `call(argument)` for every argument in its own thread, all released at once by a
+    barrier. Returns the results; asserts that no thread failed and that they overlapped."""
+    barrier = threading.Barrier(len(arguments))
+    results, errors, started, ended = {}, {}, {}, {}
+
+    def worker(index, argument):
+        try:
+            barrier.wait()
+            started[index] = time.monotonic()
+            results[index] = call(argument)
+            ended[index] = time.monotonic()
+        except Exception as exc:  # recorded and asserted on below
+            errors[index] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == {}
+    assert not any("database is locked" in e for e in errors.values())
+    assert len(results) == len(arguments)
+    assert max(started.values()) < min(ended.values()), "the threads did not overlap"
+    return [results[i] for i in range(len(arguments))]

@@ -2,16 +2,15 @@
 file database) and on PostgreSQL (row locks, constraints) alike."""
 
 import datetime as dt
-import threading
 import time
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from dangjian.campaigns import services
 from dangjian.campaigns.models import CheckIn, Registration
 from dangjian.core import testing
+from dangjian.core.testing import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,35 +31,6 @@ def slow_inside_transaction(monkeypatch):
         monkeypatch.setattr(services, name, delayed)
 
     return slow
-
-
-def run_together(call, arguments):
-    """Run `call(argument)` for every argument in its own thread, all released at once by a
-    barrier. Returns the results; asserts that no thread failed and that they overlapped."""
-    barrier = threading.Barrier(len(arguments))
-    results, errors, started, ended = {}, {}, {}, {}
-
-    def worker(index, argument):
-        try:
-            barrier.wait()
-            started[index] = time.monotonic()
-            results[index] = call(argument)
-            ended[index] = time.monotonic()
-        except Exception as exc:  # recorded and asserted on below
-            errors[index] = repr(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == {}
-    assert not any("database is locked" in e for e in errors.values())
-    assert len(results) == len(arguments)
-    assert max(started.values()) < min(ended.values()), "the threads did not overlap"
-    return [results[i] for i in range(len(arguments))]
 
 
 def test_fifty_simultaneous_sign_ups_for_ten_places(
