@@ -1,7 +1,9 @@
 """Benchmarks (not part of `make test`): how long the demo district takes to load on a fresh
-SQLite database, and how long the main pages take with the full demo loaded.
+SQLite database, how long the main pages take with the full demo loaded, and the check-in
+benchmark (bench/checkin.py: gunicorn under wrk, SQLite and PostgreSQL).
 
-Run with `make bench`. Prints one line per measurement."""
+Run with `make bench` (`make bench BENCH_ARGS=checkin` for the check-in benchmark alone).
+Prints one line per measurement, then the check-in table; exits 1 when a check-in check fails."""
 
 import os
 import statistics
@@ -79,6 +81,15 @@ def bench_import(count: int, seed: int) -> float:
 
 
 def main() -> None:
+    if sys.argv[1:] != ["checkin"]:
+        bench_demo()
+    import checkin
+
+    if not checkin.main():
+        sys.exit(1)
+
+
+def bench_demo() -> None:
     call_command("migrate", verbosity=0)
     devnull = open(os.devnull, "w")  # noqa: SIM115
     timed("load_demo on an empty database", lambda: call_command("load_demo", stdout=devnull))

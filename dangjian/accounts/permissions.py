@@ -162,7 +162,7 @@ def _build_scope(user, capability: str) -> Scope:
         elif grant.community_id:
             communities.add(grant.community_id)
         elif grant.role == Role.OPERATOR:
-            return Scope(everything=True, own_member_id=own_member_id(user))
+            return Scope(everything=True)  # covers the user's own record too
     if departments or communities:
         paths |= set(
             Organization.objects.filter(

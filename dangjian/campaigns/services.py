@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from dangjian.campaigns import codes
@@ -503,12 +504,19 @@ def check_in(
     _check_check_in_input(method, at)
     _check_member_active(member)
     with transaction.atomic():
-        activity = Activity.objects.get(pk=activity.pk)
+        # Fresh status and times, and whether the member registered, in one query.
+        registered = Registration.objects.filter(
+            activity=OuterRef("pk"), member=member, status=Registration.Status.REGISTERED
+        )
+        activity = (
+            Activity.objects.only("title", "status", "starts_at", "ends_at")
+            .annotate(member_registered=Exists(registered))
+            .get(pk=activity.pk)
+        )
         _check_check_in_open(activity, at)
-        if nonce:
-            repeated = _check_nonce(nonce, activity, member)
-            if repeated is not None:
-                return repeated, False
+        existing = _existing_check_in(activity, member, nonce)
+        if existing is not None:
+            return existing, False
         check_in, created = _create_check_in(activity, member, method, by, at, nonce)
         if created:
             audit.record(
@@ -533,30 +541,44 @@ def _check_check_in_open(activity: Activity, at: dt.datetime) -> None:
         raise DomainError("不在签到时间内（开始前30分钟至结束）", "check_in_closed", field="at")
 
 
-def _check_nonce(nonce: str, activity: Activity, member: Member) -> CheckIn | None:
-    """The check-in this nonce already made for `member` at `activity`, if any; refused when it
-    was used for anyone or anything else."""
-    used = CheckIn.objects.filter(nonce=nonce).first()
-    if used is not None and (used.member_id, used.activity_id) != (member.pk, activity.pk):
+def _existing_check_in(activity: Activity, member: Member, nonce: str | None) -> CheckIn | None:
+    """The member's check-in at this activity, if any (one query, with the nonce's). A nonce
+    already used for anyone or anything else is refused."""
+    condition = Q(activity=activity, member=member)
+    if nonce:
+        condition |= Q(nonce=nonce)
+    found = list(CheckIn.objects.filter(condition)[:2])
+    if nonce and any(
+        c.nonce == nonce and (c.member_id, c.activity_id) != (member.pk, activity.pk) for c in found
+    ):
         raise DomainError("签到码已被使用", "nonce_used", field="nonce")
-    return used
+    mine = next((c for c in found if c.member_id == member.pk), None)
+    if mine is not None:
+        mine.member = member  # callers name the member in their answer
+    return mine
 
 
 def _create_check_in(activity, member, method, by, at, nonce) -> tuple[CheckIn, bool]:
-    registered = Registration.objects.filter(
-        activity=activity, member=member, status=Registration.Status.REGISTERED
-    ).exists()
-    defaults = {"method": method, "by": _user(by), "at": at, "nonce": nonce or None}
+    """Insert the check-in; `activity` carries `member_registered` (see `check_in`)."""
+    check_in = CheckIn(
+        activity=activity,
+        member=member,
+        method=method,
+        by=_user(by),
+        at=at,
+        nonce=nonce or None,
+        registered=activity.member_registered,
+    )
     try:
         with transaction.atomic():
-            return CheckIn.objects.get_or_create(
-                activity=activity, member=member, defaults={**defaults, "registered": registered}
-            )
+            check_in.save(force_insert=True)
     except IntegrityError:  # a simultaneous check-in won the race
         existing = CheckIn.objects.filter(activity=activity, member=member).first()
         if existing is None:  # the nonce was taken by another member meanwhile
             raise DomainError("签到码已被使用", "nonce_used", field="nonce") from None
+        existing.member = member
         return existing, False
+    return check_in, True
 
 
 # ---------------------------------------------------------------- after the activity
