@@ -5,6 +5,7 @@ with their Django session (with CSRF). Every refusal is `{"code", "message", "fi
 Chinese message."""
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -15,6 +16,7 @@ from dangjian.accounts.services import user_for_api_token
 from dangjian.campaigns.api import router as campaigns_router
 from dangjian.core.api import APIError, not_found, unauthenticated
 from dangjian.core.errors import DomainError
+from dangjian.deeds.api import router as deeds_router
 from dangjian.orgs.api import router as orgs_router
 
 
@@ -75,6 +77,7 @@ api = API(
 )
 api.add_router("/v1/", orgs_router)
 api.add_router("/v1/", campaigns_router)
+api.add_router("/v1/", deeds_router)
 
 
 def _error(request, error: APIError):
@@ -89,7 +92,8 @@ def on_api_error(request, exc: APIError):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    status = 409 if exc.code.endswith("_taken") else 400
+    # taken: a unique value already in use; conflict: saved by someone else meanwhile
+    status = 409 if exc.code.endswith(("_taken", "_conflict")) else 400
     return _error(request, APIError(status, exc.code, exc.message, exc.field))
 
 
@@ -111,6 +115,12 @@ def on_http_error(request, exc: HttpError):
     if exc.status_code == 400:
         return _error(request, APIError(400, "body_invalid", "请求体不是有效的 JSON"))
     return _error(request, APIError(exc.status_code, "http_error", "请求无法处理"))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    """An upload whose multipart body cannot be parsed (no boundary, cut short)."""
+    return _error(request, APIError(400, "body_invalid", "请求体不是有效的 multipart 表单"))
 
 
 @api.exception_handler(ValidationError)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("dangjian.accounts.urls")),
     path("", include("dangjian.campaigns.urls")),
+    path("", include("dangjian.deeds.urls")),
     path("", include("dangjian.orgs.urls")),
 ]

@@ -14,4 +14,5 @@ AUDIT_ACTIONS = {
     "deeds.close_out.returned": "退回销号申请",
     "deeds.supervision.issued": "发出督办",
     "deeds.supervision.answered": "督办反馈",
+    "deeds.deed.exported": "导出办实事台账",
 }

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, documents, images
 from dangjian.core.errors import DomainError
+from dangjian.core.models import AuditEntry
 from dangjian.deeds import queries
 from dangjian.deeds.models import Deed, DeedFile, DeedPart, Milestone, SiteVisit, Supervision
 from dangjian.orgs.models import Department
@@ -139,7 +140,7 @@ def _record_conflict(deed: Deed, by, version: int) -> None:
         "deeds.deed.updated",
         deed,
         actor=by,
-        outcome="refused",
+        outcome=AuditEntry.Outcome.FAILURE,
         details={"reason": "version_conflict", "based_on": version},
     )
 
@@ -222,7 +223,11 @@ def update_part(
         if exc.code == "part_version_conflict":
             details = {"department": part.department_id, "reason": "version_conflict"}
             audit.record(
-                "deeds.part.updated", part.deed, actor=by, outcome="refused", details=details
+                "deeds.part.updated",
+                part.deed,
+                actor=by,
+                outcome=AuditEntry.Outcome.FAILURE,
+                details=details,
             )
         raise
     return DeedPart.objects.get(pk=part.pk)

@@ -117,6 +117,34 @@ PAGES: dict[str, Case] = {
     "place_list": Case(staff(200, 200, 200, 403)),
     "place_create": Case(staff(200, 200, 200, 403)),
     "place_edit": Case(staff(200, 200, 200, 403), args="place"),
+    # "deed" is a committed deed of dora's department with a milestone, a visit photo and an
+    # open supervision notice (deeds/tests/matrix.py). alice manages every deed; bob, charlie
+    # and erin hold no deeds right, so the ledger refuses them (403). deeds/tests/test_pages.py
+    # covers the officers: another department's gets 404, a co-department only its own part.
+    "deed_list": Case(staff(200, 403, 403, 403)),
+    "deed_create": Case(staff(200, 403, 403, 403)),
+    "deed_export": Case(staff(200, 403, 403, 403)),
+    "deed_detail": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_edit": Case(staff(200, 403, 403, 403), args="deed"),
+    # already committed: refused with 400 once the right is established.
+    "deed_commit": Case(staff(400, 403, 403, 403), method="post", args="deed"),
+    "deed_cancel": Case(staff(200, 403, 403, 403), args="deed"),
+    # no progress or version posted: refused with 400.
+    "deed_part_update": Case(staff(400, 403, 403, 403), method="post", args="deed_part"),
+    "deed_milestone_add": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_milestone_complete": Case(
+        staff(400, 403, 403, 403), method="post", args="deed_milestone"
+    ),
+    "deed_visit_add": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_close_out": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_review": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_return": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_supervise": Case(staff(200, 403, 403, 403), args="deed"),
+    "deed_supervision_answer": Case(staff(200, 403, 403, 403), args="deed_supervision"),
+    "deed_file": Case(staff(200, 403, 403, 403), args="deed_file"),
+    # the public ledger needs no log-in and shows no personal data.
+    "public_ledger": Case(everyone(200)),
+    "public_ledger_detail": Case(everyone(200), args="deed"),
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # Django's back office has its own tests; API below
 
@@ -141,6 +169,7 @@ def world(district, people):
     from dangjian.accounts.services import create_api_token
     from dangjian.campaigns.services import create_place
     from dangjian.core import uploads
+    from dangjian.deeds.tests.matrix import deed_world
 
     token, _ = create_api_token(people["alice"], "矩阵", by=people["alice"])
     report = uploads.stash(b"xlsx", owner=people["alice"], kind="report", filename="报告.xlsx")
@@ -154,6 +183,7 @@ def world(district, people):
         "campaign": activity.campaign,
         "place": create_place(by=None, name="矩阵红色教育基地", is_red_resource=True),
         "photo": _photo_of_held_activity(district, activity.campaign),
+        **deed_world(district),
     }
 
 
@@ -314,7 +344,71 @@ API: dict[tuple[str, str], ApiCase] = {
     ("delete", "/api/v1/activities/{activity_id}/photos/{photo_id}"): ApiCase(
         api(204, 204, 404, 403), args="fresh_photo"
     ),
+    # Deeds: "deed" is owned by district.department (dora's), committed, with a milestone, a
+    # visit photo and a supervision notice. Only alice holds a deeds right; for the others
+    # every operation is 403 (dangjian/deeds/tests/test_api.py covers the department officers).
+    ("get", "/api/v1/deeds"): ApiCase(api(200, 403, 403, 403)),
+    ("post", "/api/v1/deeds"): ApiCase(
+        api(201, 403, 403, 403),
+        body=lambda w, p: {
+            "title": f"矩阵实事{p}",
+            "source": "resident",
+            "owner_id": w["deed"].owner_id,
+            "deadline": "2021-06-30",
+        },
+    ),
+    ("get", "/api/v1/deeds/counts"): ApiCase(api(200, 403, 403, 403)),
+    ("get", "/api/v1/deeds/{deed_id}"): ApiCase(api(200, 403, 403, 403), args="deed"),
+    ("patch", "/api/v1/deeds/{deed_id}"): ApiCase(
+        api(200, 403, 403, 403),
+        args="deed",
+        body=lambda w, p: {"version": _current(w["deed"]).version, "leader": "管委会主任"},
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/commit"): ApiCase(
+        api(200, 403, 403, 403), args="proposed_deed"
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/cancel"): ApiCase(
+        api(200, 403, 403, 403), args="spare_deed", body={"reason": "并入其他项目"}
+    ),
+    ("patch", "/api/v1/deeds/{deed_id}/parts/{part_id}"): ApiCase(
+        api(200, 403, 403, 403),
+        args="deed_part",
+        body=lambda w, p: {"version": _current(w["deed_part"][1]).version, "progress": 50},
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/milestones"): ApiCase(
+        api(201, 403, 403, 403), args="deed", body={"title": "完成设计", "planned_on": "2021-04-30"}
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/milestones/{milestone_id}/complete"): ApiCase(
+        api(200, 403, 403, 403), args="deed_milestone", body={"done_on": "2021-04-28"}
+    ),
+    # multipart: a JSON body carries no form fields, refused (400) once the right is established.
+    ("post", "/api/v1/deeds/{deed_id}/visits"): ApiCase(
+        api(400, 403, 403, 403), args="deed", body={"place": "无表单"}
+    ),
+    ("get", "/api/v1/deeds/{deed_id}/files/{file_id}"): ApiCase(
+        api(200, 403, 403, 403), args="deed_file"
+    ),
+    # multipart as well: without evidence, close-out is refused (400).
+    ("post", "/api/v1/deeds/{deed_id}/close-out"): ApiCase(
+        api(400, 403, 403, 403), args="deed", body={"evidence": "JSON 不是表单"}
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/close-out/review"): ApiCase(
+        api(200, 403, 403, 403), args="awaiting_deed", body={"outcome": "fixed"}
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/close-out/return"): ApiCase(
+        api(200, 403, 403, 403), args="awaiting_deed", body={"reason": "缺少验收照片"}
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/supervisions"): ApiCase(
+        api(201, 403, 403, 403), args="deed", body={"message": "请于三日内报送进展"}
+    ),
+    ("post", "/api/v1/deeds/{deed_id}/supervisions/{supervision_id}/answer"): ApiCase(
+        api(200, 403, 403, 403), args="deed_supervision", body={"answer": "已完成施工招标"}
+    ),
 }
+
+
+def _current(obj):
+    return type(obj).objects.get(pk=obj.pk)
 
 
 def _member_code(world) -> str:
@@ -352,6 +446,52 @@ def api_world(district, people):
         "member": add_members(district, 1)[0],
         "district": district,
         "activity": _activity_in_progress(district),
+        **_deed_world(district),
+    }
+
+
+def _deed_world(district) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.deeds import services as deeds
+
+    def deed(title, commit=True):
+        made = deeds.create_deed(
+            by=None,
+            title=title,
+            source="research",
+            owner=district.department,
+            deadline=timezone.localdate() + dt.timedelta(days=2),
+        )
+        return deeds.commit_deed(made, by=None) if commit else made
+
+    main = deed("矩阵实事项目")
+    milestone = deeds.add_milestone(
+        main, by=None, title="开工", planned_on=dt.date(2021, 4, 1), department=main.owner
+    )
+    visit = deeds.record_visit(
+        main,
+        by=None,
+        department=main.owner,
+        visited_at=timezone.now() - dt.timedelta(hours=1),
+        place="矩阵小区",
+        visitors="矩阵工作组",
+        observed="现场查看",
+        photos=[photo_upload()],
+    )
+    awaiting = deed("矩阵待销号项目")
+    deeds.submit_close_out(awaiting, by=None, evidence="已完成")
+    return {
+        "deed": main,
+        "proposed_deed": deed("矩阵拟办项目", commit=False),
+        "spare_deed": deed("矩阵撤销项目"),
+        "awaiting_deed": awaiting,
+        "deed_part": (main, main.parts.get()),
+        "deed_milestone": (main, milestone),
+        "deed_file": (main, visit.files.get()),
+        "deed_supervision": (main, deeds.issue_supervision(main, by=None, message="请加快")),
     }
 
 

@@ -45,5 +45,5 @@ def test_two_simultaneous_saves_one_wins_the_other_is_told_to_reload(
     assert stored.leader == winners[0].leader
     assert stored.version == version + 1
     attempts = AuditEntry.objects.filter(action="deeds.deed.updated", object_id=str(deed.pk))
-    assert sorted(attempts.values_list("outcome", flat=True)) == ["refused", "success"]
+    assert sorted(attempts.values_list("outcome", flat=True)) == ["failure", "success"]
     assert {e.actor.username for e in attempts} == {"alice", "dora"}

@@ -145,7 +145,7 @@ def test_a_stale_deed_version_is_refused_and_the_attempt_audited(make_deed, peop
     outcomes = list(
         AuditEntry.objects.filter(action="deeds.deed.updated").values_list("outcome", flat=True)
     )
-    assert sorted(outcomes) == ["refused", "success"]
+    assert sorted(outcomes) == ["failure", "success"]
 
 
 def test_milestones_and_visits_belong_to_a_party_of_the_deed(make_deed, departments):

@@ -11,7 +11,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from openpyxl import load_workbook
 
 from dangjian.accounts.models import User
-from dangjian.accounts.permissions import VIEW_ORGS, VIEW_PERSONAL_DATA, has_perm
+from dangjian.accounts.permissions import (
+    MANAGE_DEEDS,
+    VIEW_ORGS,
+    VIEW_PERSONAL_DATA,
+    WORK_DEEDS,
+    has_perm,
+)
 from dangjian.core.models import AuditEntry
 from dangjian.core.validators import validate_credit_code, validate_id_number
 from dangjian.orgs.models import Community, Department, Enterprise, Member, Organization, Sector
@@ -151,6 +157,9 @@ POST_ONLY = {
     "api_token_create",
     "api_token_revoke",
     "my_member_code_reissue",
+    "deed_commit",
+    "deed_part_update",
+    "deed_milestone_complete",
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # the back office; the API has its own crawl
 # The demo accounts that browse pages, none with the personal-data right.
@@ -227,7 +236,10 @@ def _crawl_api(client, user) -> int:
     )
     secrets -= set(own)
     read = 0
-    for path in ["/api/v1/members?status=all", "/api/v1/organizations"]:
+    paths = ["/api/v1/members?status=all", "/api/v1/organizations"]
+    if has_perm(user, MANAGE_DEEDS) or has_perm(user, WORK_DEEDS):
+        paths.append("/api/v1/deeds")
+    for path in paths:
         offset, count = 0, 1
         while offset < count:
             page = client.get(

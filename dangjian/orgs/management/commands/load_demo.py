@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from dangjian.campaigns import demo as campaign_demo
+from dangjian.deeds import demo as deed_demo
 from dangjian.orgs import demo
 from dangjian.orgs.models import Organization
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-activities",
             action="store_true",
-            help="只加载组织和党员，不加载活动（测试用，更快）",
+            help="只加载组织和党员，不加载活动和实事项目（测试用，更快）",
         )
 
     def handle(self, *args, if_empty=False, logins_file="", without_activities=False, **options):
@@ -43,6 +44,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示活动已就绪：活动 {counts['activities']} 场，"
                 f"签到 {counts['check_ins']} 人次"
+                f"（用时 {time.monotonic() - started:.1f} 秒）。"
+            )
+            started = time.monotonic()
+            counts = deed_demo.load()  # after the activities: party-day deeds name theirs
+            self.stdout.write(
+                f"演示实事项目已就绪：实事项目 {counts['deeds']} 项，"
+                f"已销号 {counts['closed']} 项，现场办公 {counts['visits']} 次"
                 f"（用时 {time.monotonic() - started:.1f} 秒）。"
             )
         self._logins(logins)
