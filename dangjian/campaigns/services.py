@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dangjian.campaigns import codes
@@ -500,32 +502,33 @@ def check_in(
     """Record that `member` attended. Returns (check-in, created); a member already checked in
     gets the original check-in back (created False), so callers answer "已签到" with its time.
     Every check-in method (roll call, QR codes, paper sheet) goes through here."""
+    activity = get_object_or_404(Activity.objects.only(*ACTIVITY_CHECK_FIELDS), pk=activity.pk)
+    return _check_in(activity, member, method=method, by=by, at=at, nonce=nonce)
+
+
+def _check_in(activity, member, *, method, by, at, nonce) -> tuple[CheckIn, bool]:
+    """`check_in` on an activity just read (`ACTIVITY_CHECK_FIELDS`). The reads happen before
+    the transaction, so that SQLite's write lock is held only for the writes."""
     at = at or timezone.now()
     _check_check_in_input(method, at)
     _check_member_active(member)
+    _check_check_in_open(activity, at)
+    check_in = CheckIn(
+        activity=activity, member=member, method=method, by=_user(by), at=at, nonce=nonce or None
+    )
     with transaction.atomic():
-        # Fresh status and times, and whether the member registered, in one query.
-        registered = Registration.objects.filter(
-            activity=OuterRef("pk"), member=member, status=Registration.Status.REGISTERED
-        )
-        activity = (
-            Activity.objects.only("title", "status", "starts_at", "ends_at")
-            .annotate(member_registered=Exists(registered))
-            .get(pk=activity.pk)
-        )
-        _check_check_in_open(activity, at)
-        existing = _existing_check_in(activity, member, nonce)
-        if existing is not None:
+        if not _insert_new(check_in):  # checked in before, or the nonce is someone else's
+            existing = _existing_check_in(activity, member, nonce)
+            if existing is None:
+                raise DomainError("签到码已被使用", "nonce_used", field="nonce")
             return existing, False
-        check_in, created = _create_check_in(activity, member, method, by, at, nonce)
-        if created:
-            audit.record(
-                "campaigns.check_in.created",
-                check_in,
-                actor=by,
-                details={"method": method, "member": member.pk, "registered": check_in.registered},
-            )
-    return check_in, created
+        audit.record(
+            "campaigns.check_in.created",
+            check_in,
+            actor=by,
+            details={"method": method, "member": member.pk, "registered": check_in.registered},
+        )
+    return check_in, True
 
 
 def _check_check_in_input(method: str, at: dt.datetime) -> None:
@@ -558,27 +561,38 @@ def _existing_check_in(activity: Activity, member: Member, nonce: str | None) ->
     return mine
 
 
-def _create_check_in(activity, member, method, by, at, nonce) -> tuple[CheckIn, bool]:
-    """Insert the check-in; `activity` carries `member_registered` (see `check_in`)."""
-    check_in = CheckIn(
-        activity=activity,
-        member=member,
-        method=method,
-        by=_user(by),
-        at=at,
-        nonce=nonce or None,
-        registered=activity.member_registered,
+CHECK_IN_COLUMNS = ("activity", "member", "at", "method", "by", "nonce")
+
+
+def _insert_new(check_in: CheckIn) -> bool:
+    """Insert unless a unique constraint (one check-in per member per activity, one use per
+    nonce) already holds a row: INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING, on SQLite
+    (3.35+) and PostgreSQL alike, with `registered` read from the member's registration in the
+    same statement. One statement, and no savepoint, for the scan that is new, which is nearly
+    every scan at the door; a simultaneous duplicate waits for the first and inserts nothing.
+    True when inserted (then `pk` and `registered` are set)."""
+    fields = [CheckIn._meta.get_field(name) for name in CHECK_IN_COLUMNS]
+    values = [f.get_db_prep_save(getattr(check_in, f.attname), connection) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    registration = Registration._meta.db_table
+    # Names come from the models, values are parameters. "WHERE 1 = 1" tells SQLite's parser
+    # that ON CONFLICT belongs to the INSERT, not to a join.
+    sql = (
+        f"INSERT INTO {quote(CheckIn._meta.db_table)} ({columns}, {quote('registered')}) "  # noqa: S608
+        f"SELECT {', '.join(['%s'] * len(fields))}, EXISTS(SELECT 1 FROM {quote(registration)} "
+        f"WHERE activity_id = %s AND member_id = %s AND status = %s) WHERE 1 = 1 "
+        f"ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('registered')}"
     )
-    try:
-        with transaction.atomic():
-            check_in.save(force_insert=True)
-    except IntegrityError:  # a simultaneous check-in won the race
-        existing = CheckIn.objects.filter(activity=activity, member=member).first()
-        if existing is None:  # the nonce was taken by another member meanwhile
-            raise DomainError("签到码已被使用", "nonce_used", field="nonce") from None
-        existing.member = member
-        return existing, False
-    return check_in, True
+    registered = [check_in.activity_id, check_in.member_id, Registration.Status.REGISTERED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values + registered)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    check_in.pk, check_in.registered = row[0], bool(row[1])
+    check_in._state.adding, check_in._state.db = False, "default"
+    return True
 
 
 # ---------------------------------------------------------------- after the activity
@@ -662,6 +676,17 @@ def remove_photo(photo: ActivityPhoto, *, by) -> None:
 
 # ---------------------------------------------------------------- QR check-in
 
+# What a check-in needs of the activity: its window and whether it was cancelled.
+ACTIVITY_CHECK_FIELDS = ("title", "status", "starts_at", "ends_at")
+# What a scan needs of the member: every scan at the door reads these, and only these.
+SCANNED_MEMBER_FIELDS = (
+    "name",
+    "status",
+    "organization__name",
+    "organization__short_name",
+    "organization__path",
+    "check_in_code__version",
+)
 # A scanner's clock may run a little ahead of the server's; beyond this a scan time is refused.
 SCAN_CLOCK_SKEW = dt.timedelta(minutes=2)
 
@@ -686,13 +711,22 @@ def reissue_member_code(member: Member, *, by) -> str:
     return codes.member_code(member.pk, record.version)
 
 
-def member_for_code(code: str) -> Member:
+def member_for_code(code: str, *, activity_id: int | None = None) -> Member:
     """The active member whose current code this is; refused when tampered with, revoked, of
-    nobody, or of someone no longer on the roster."""
+    nobody, or of someone no longer on the roster. With `activity_id`, the member comes with
+    that activity's `ACTIVITY_CHECK_FIELDS` as `activity_<field>` (one round trip per scan)."""
     member_id, version = codes.read_member_code(code)
-    member = (
-        Member.objects.select_related("organization", "check_in_code").filter(pk=member_id).first()
+    members = (
+        Member.objects.select_related("organization", "check_in_code")
+        .only(*SCANNED_MEMBER_FIELDS)
+        .filter(pk=member_id)
     )
+    if activity_id is not None:
+        activity = Activity.objects.filter(pk=activity_id)
+        members = members.annotate(
+            **{f"activity_{f}": Subquery(activity.values(f)[:1]) for f in ACTIVITY_CHECK_FIELDS}
+        )
+    member = members.first()
     if member is None:
         raise DomainError("党员码对应的党员不存在", "member_not_found", field="code")
     current = getattr(member, "check_in_code", None)  # None: never issued
@@ -707,8 +741,12 @@ def check_in_by_member_code(
 ) -> tuple[CheckIn, bool]:
     """Staff scanned (or typed) a member's code, now or offline at `at`."""
     at = _scan_time(at)
-    member = member_for_code(code)
-    return check_in(activity, member, method=CheckIn.Method.MEMBER_CODE, by=by, at=at, nonce=nonce)
+    member = member_for_code(code, activity_id=activity.pk)
+    if member.activity_status is None:
+        raise Http404("活动不存在")
+    fields = {f: getattr(member, f"activity_{f}") for f in ACTIVITY_CHECK_FIELDS}
+    read = Activity(pk=activity.pk, **fields)
+    return _check_in(read, member, method=CheckIn.Method.MEMBER_CODE, by=by, at=at, nonce=nonce)
 
 
 def check_in_by_screen_code(
