@@ -12,8 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Subquery
-from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -711,22 +710,16 @@ def reissue_member_code(member: Member, *, by) -> str:
     return codes.member_code(member.pk, record.version)
 
 
-def member_for_code(code: str, *, activity_id: int | None = None) -> Member:
+def member_for_code(code: str) -> Member:
     """The active member whose current code this is; refused when tampered with, revoked, of
-    nobody, or of someone no longer on the roster. With `activity_id`, the member comes with
-    that activity's `ACTIVITY_CHECK_FIELDS` as `activity_<field>` (one round trip per scan)."""
+    nobody, or of someone no longer on the roster."""
     member_id, version = codes.read_member_code(code)
-    members = (
+    member = (
         Member.objects.select_related("organization", "check_in_code")
         .only(*SCANNED_MEMBER_FIELDS)
         .filter(pk=member_id)
+        .first()
     )
-    if activity_id is not None:
-        activity = Activity.objects.filter(pk=activity_id)
-        members = members.annotate(
-            **{f"activity_{f}": Subquery(activity.values(f)[:1]) for f in ACTIVITY_CHECK_FIELDS}
-        )
-    member = members.first()
     if member is None:
         raise DomainError("党员码对应的党员不存在", "member_not_found", field="code")
     current = getattr(member, "check_in_code", None)  # None: never issued
@@ -741,12 +734,8 @@ def check_in_by_member_code(
 ) -> tuple[CheckIn, bool]:
     """Staff scanned (or typed) a member's code, now or offline at `at`."""
     at = _scan_time(at)
-    member = member_for_code(code, activity_id=activity.pk)
-    if member.activity_status is None:
-        raise Http404("活动不存在")
-    fields = {f: getattr(member, f"activity_{f}") for f in ACTIVITY_CHECK_FIELDS}
-    read = Activity(pk=activity.pk, **fields)
-    return _check_in(read, member, method=CheckIn.Method.MEMBER_CODE, by=by, at=at, nonce=nonce)
+    member = member_for_code(code)
+    return check_in(activity, member, method=CheckIn.Method.MEMBER_CODE, by=by, at=at, nonce=nonce)
 
 
 def check_in_by_screen_code(
