@@ -85,7 +85,9 @@ def browser(django_db_setup):
         pytest.skip("Chromium is not installed; `make test` installs it")
     # Playwright's sync API runs an event loop; Django refuses ORM calls inside one otherwise.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # a busy CI machine is slower than the default 5 s
 
     serialized = getattr(connections["default"], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
