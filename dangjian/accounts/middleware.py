@@ -2,6 +2,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+AFTER_CHANGE = "accounts.after_password_change"
+
 
 class PasswordChangeRequiredMiddleware:
     """A user with a one-time password (`must_change_password`) sees only the change-password
@@ -13,6 +15,10 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and user.must_change_password and not _exempt(request.path):
+            if request.method == "GET" and request.headers.get("HX-Request") != "true":
+                # Back here once the password is changed (a member who scanned a QR code
+                # at the door lands on the check-in, not on the home page).
+                request.session[AFTER_CHANGE] = request.get_full_path()
             return _redirect(request, reverse("password_change"))
         return self.get_response(request)
 

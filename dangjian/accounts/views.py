@@ -9,12 +9,14 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import services
 from dangjian.accounts.forms import APITokenForm, LoginForm
+from dangjian.accounts.middleware import AFTER_CHANGE
 from dangjian.accounts.permissions import MANAGE_MEMBERS, has_perm, require_perm
 from dangjian.core import ratelimit
 from dangjian.core.errors import DomainError
@@ -132,8 +134,17 @@ def password_change(request):
         template="accounts/password_change.html",
         context={"forced": request.user.must_change_password},
         success_message="密码已修改",
-        success_url=lambda _: reverse("home"),
+        success_url=lambda _: _after_change(request),
     )
+
+
+def _after_change(request) -> str:
+    """The page the user was kept from by the required change, else home."""
+    url = request.session.pop(AFTER_CHANGE, "")
+    safe = url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else reverse("home")
 
 
 # ---------------------------------------------------------------- members' accounts

@@ -133,3 +133,21 @@ def test_change_password_page_needs_login(client, db):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_after_the_change_she_goes_back_to_the_page_she_asked_for(client, one_time):
+    client.get(reverse("my_activities"))  # e.g. the check-in page a QR code led her to
+    response = _change(client, one_time, NEW)
+    assert response.status_code == 302
+    assert response.url == reverse("my_activities")
+    again = _change(client, NEW, NEW + "x")  # a later voluntary change goes home
+    assert again.url == reverse("home")
+
+
+def test_an_off_site_address_is_never_the_way_back(client, one_time):
+    from dangjian.accounts.middleware import AFTER_CHANGE
+
+    session = client.session
+    session[AFTER_CHANGE] = "//evil.example.com/"
+    session.save()
+    assert _change(client, one_time, NEW).url == reverse("home")
