@@ -83,7 +83,8 @@
 
   function upload() {
     var queue = load(QUEUE_KEY);
-    if (uploading || !queue.length) return;
+    // navigator.onLine is only reliable when false: then wait for the "online" event.
+    if (uploading || !queue.length || !navigator.onLine) return;
     uploading = true;
     var items = queue.slice(0, BATCH_MAX);
     var more = false;
