@@ -270,22 +270,6 @@ def _lookup_code(model, code: str | None, field: str, label: str):
     return obj
 
 
-def _filter_by_phase(activities, phase: str | None):
-    from django.utils import timezone
-
-    now = timezone.now()
-    live = activities.exclude(status=Activity.Status.CANCELLED)
-    if phase == Activity.Phase.CANCELLED:
-        return activities.filter(status=Activity.Status.CANCELLED)
-    if phase == Activity.Phase.UPCOMING:
-        return live.filter(starts_at__gt=now)
-    if phase == Activity.Phase.IN_PROGRESS:
-        return live.filter(starts_at__lte=now, ends_at__gt=now)
-    if phase == Activity.Phase.FINISHED:
-        return live.filter(ends_at__lte=now)
-    return activities
-
-
 # ---------------------------------------------------------------- campaigns
 
 
@@ -320,7 +304,7 @@ def list_activities(request, filters: Query[ActivityFilters]):
         activities = activities.filter(
             pk__in=Activity.objects.filter(target_sectors=sector).values("pk")
         )
-    activities = _filter_by_phase(activities, filters.phase)
+    activities = queries.filter_by_phase(activities, filters.phase)
     return paginate(activities.order_by("-starts_at", "-id"), filters)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from dangjian.accounts.permissions import CHECK_IN, has_perm
 from dangjian.campaigns.models import Activity, CheckIn, Registration
@@ -189,3 +190,19 @@ def roll_call_members(user, activity: Activity) -> QuerySet | None:
         .select_related("organization")
         .order_by("-is_registered", "organization__path", "name", "id")
     )
+
+
+def filter_by_phase(activities: QuerySet, phase: str | None) -> QuerySet:
+    """The activities in a phase (未开始 / 进行中 / 已结束 / 已取消), from their times and status;
+    all of them for no phase."""
+    now = timezone.now()
+    live = activities.exclude(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.CANCELLED:
+        return activities.filter(status=Activity.Status.CANCELLED)
+    if phase == Activity.Phase.UPCOMING:
+        return live.filter(starts_at__gt=now)
+    if phase == Activity.Phase.IN_PROGRESS:
+        return live.filter(starts_at__lte=now, ends_at__gt=now)
+    if phase == Activity.Phase.FINISHED:
+        return live.filter(ends_at__lte=now)
+    return activities

@@ -71,20 +71,6 @@ def _own_member(user) -> Member | None:
     return Member.objects.select_related("organization").get(pk=member_id)
 
 
-def filter_by_phase(activities, phase: str):
-    now = timezone.now()
-    live = activities.exclude(status=Activity.Status.CANCELLED)
-    if phase == Activity.Phase.CANCELLED:
-        return activities.filter(status=Activity.Status.CANCELLED)
-    if phase == Activity.Phase.UPCOMING:
-        return live.filter(starts_at__gt=now)
-    if phase == Activity.Phase.IN_PROGRESS:
-        return live.filter(starts_at__lte=now, ends_at__gt=now)
-    if phase == Activity.Phase.FINISHED:
-        return live.filter(ends_at__lte=now)
-    return activities
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -101,7 +87,7 @@ def activity_list(request):
         activities = activities.filter(
             pk__in=Activity.objects.filter(target_sectors=filters["sector"]).values("pk")
         )
-    activities = filter_by_phase(activities, filters.get("phase", ""))
+    activities = queries.filter_by_phase(activities, filters.get("phase", ""))
     activities = (
         queries.with_attendance(activities)
         .select_related(*LIST_RELATED)

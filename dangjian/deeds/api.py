@@ -11,13 +11,13 @@ message to reload."""
 import datetime as dt
 from contextlib import contextmanager
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
-from dangjian.accounts.permissions import MANAGE_DEEDS, WORK_DEEDS, has_perm, scope_for
+from dangjian.accounts.permissions import MANAGE_DEEDS, WORK_DEEDS, has_perm
 from dangjian.campaigns.models import Activity
 from dangjian.core.api import MAX_ID, errors, forbidden, paginate
 from dangjian.core.errors import DomainError
@@ -182,19 +182,6 @@ def _filter_by_community(deeds, community: Community | None):
     return deeds.filter(pk__in=Deed.objects.filter(communities=community).values("pk"))
 
 
-def _theirs_first(deeds, user):
-    """A department officer sees the deeds their department owns first (as the pages do); a
-    manager sees all deeds as theirs. Then by escalation (red first) and deadline."""
-    order = ["escalation_rank", "deadline", "id"]
-    own = scope_for(user, WORK_DEEDS).department_ids | scope_for(user, MANAGE_DEEDS).department_ids
-    if not own or access.may_manage(user):
-        return deeds.order_by(*order)
-    mine = Case(
-        When(owner_id__in=own, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return deeds.annotate(mine=mine).order_by("mine", *order)
-
-
 def _own_department(user, deed: Deed, department_id: int | None) -> Department:
     """The department a milestone or visit is recorded for: the one named (it must be a part
     the user works on), else the user's own part (the owner's first)."""
@@ -240,7 +227,7 @@ def list_deeds(request, filters: Query[DeedFilters]):
     department = _lookup(Department.objects.all(), filters.department, "department", "单位")
     community = _lookup(Community.objects.all(), filters.community, "community", "受益社区")
     deeds = _filter_by_community(_filter_by_department(deeds, department), community)
-    return paginate(_theirs_first(deeds, user), filters)
+    return paginate(queries.in_ledger_order(deeds, user), filters)
 
 
 @router.get(

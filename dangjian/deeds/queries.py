@@ -28,15 +28,31 @@ def visible_deeds(user) -> QuerySet:
     for capability in (MANAGE_DEEDS, WORK_DEEDS):
         if scope_for(user, capability).everything:
             return Deed.objects.all()
-    departments = set(scope_for(user, WORK_DEEDS).department_ids) | set(
-        scope_for(user, MANAGE_DEEDS).department_ids
-    )
+    departments = own_department_ids(user)
     if not departments:
         return Deed.objects.none()
     ids = Deed.objects.filter(
         Q(owner__in=departments) | Q(parts__department__in=departments)
     ).values("pk")
     return Deed.objects.filter(pk__in=ids)
+
+
+def own_department_ids(user) -> set[int]:
+    """The departments whose deeds the user works on (not the whole district's)."""
+    return set(scope_for(user, WORK_DEEDS).department_ids) | set(
+        scope_for(user, MANAGE_DEEDS).department_ids
+    )
+
+
+def in_ledger_order(deeds: QuerySet, user) -> QuerySet:
+    """A department officer's own department's deeds first (a district manager's are all
+    theirs), then red, orange, blue, then by deadline. `deeds` carry `with_escalation`."""
+    order = ["escalation_rank", "deadline", "id"]
+    own = own_department_ids(user)
+    if not own or scope_for(user, MANAGE_DEEDS).everything:
+        return deeds.order_by(*order)
+    mine = Case(When(owner__in=own, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return deeds.annotate(mine=mine).order_by("mine", *order)
 
 
 def escalation_of(deed: Deed, today: dt.date) -> str:

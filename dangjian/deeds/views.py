@@ -83,18 +83,11 @@ def _deed(request, pk: int) -> Deed:
     return get_object_or_404(queries.visible_deeds(request.user).select_related("owner"), pk=pk)
 
 
-def _own_department_ids(user) -> set[int]:
-    """The departments whose deeds the user works on (not the whole district's)."""
-    return set(scope_for(user, WORK_DEEDS).department_ids) | set(
-        scope_for(user, MANAGE_DEEDS).department_ids
-    )
-
-
 def _owner_choices(user):
     """Departments the user may create a deed for: any for a manager, else their own."""
     if may_manage(user) or scope_for(user, WORK_DEEDS).everything:
         return Department.objects.all()
-    return Department.objects.filter(pk__in=_own_department_ids(user))
+    return Department.objects.filter(pk__in=queries.own_department_ids(user))
 
 
 def _detail_url(deed: Deed, anchor: str = "") -> str:
@@ -102,18 +95,6 @@ def _detail_url(deed: Deed, anchor: str = "") -> str:
 
 
 # ---------------------------------------------------------------- the ledger
-
-
-def _ledger_order(user) -> list:
-    """The user's own department's deeds first, then red, orange, blue, then by deadline."""
-    order = ["escalation_rank", "deadline", "id"]
-    own = _own_department_ids(user)
-    if own and not may_manage(user):
-        mine = Case(
-            When(owner__in=own, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-        return [mine, *order]
-    return order
 
 
 def _query_without_page(request) -> str:
@@ -129,11 +110,11 @@ def deed_list(request):
     today = timezone.localdate()
     visible = queries.visible_deeds(request.user)
     deeds = filter_deeds(queries.with_escalation(visible, today), filters)
-    deeds = (
-        queries.with_progress(deeds).select_related("owner").order_by(*_ledger_order(request.user))
+    deeds = queries.in_ledger_order(
+        queries.with_progress(deeds).select_related("owner"), request.user
     )
     page = Paginator(deeds, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    own = _own_department_ids(request.user)
+    own = queries.own_department_ids(request.user)
     return render(
         request,
         "deeds/deed_list.html",
@@ -161,7 +142,7 @@ def deed_export(request):
     deeds = filter_deeds(
         queries.with_escalation(queries.visible_deeds(request.user), today), filters
     )
-    deeds = deeds.order_by(*_ledger_order(request.user))
+    deeds = queries.in_ledger_order(deeds, request.user)
     full = has_perm(request.user, VIEW_PERSONAL_DATA)
     data, count = exports.ledger_workbook(deeds, full_text=full)
     audit.record(
