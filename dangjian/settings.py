@@ -218,3 +218,14 @@ IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 IMPORT_MAX_ZIP_ENTRIES = 1000
 IMPORT_MAX_ROWS = 100_000
 IMPORT_MAX_CELLS = 3_000_000  # e.g. 100,000 rows of 30 columns
+
+# Service requests (群众诉求): intake limits, as (hits, window in seconds). A phone is limited per
+# address it writes from, so flooding from elsewhere never refuses its owner; past
+# REQUEST_PHONE_REVIEW_AFTER requests a day from anywhere, a phone's new requests go to the
+# operator's review queue instead (see deeds.request_services.submit_request).
+REQUEST_IP_LIMIT = (20, 3600)
+REQUEST_PHONE_LIMIT = (10, 86400)
+REQUEST_PHONE_REVIEW_AFTER = (10, 86400)
+# Tracking look-ups that fail (wrong number or digits), per address.
+REQUEST_TRACKING_FAILURE_LIMIT = (20, 900)
+REQUEST_PHOTOS_MAX = 4

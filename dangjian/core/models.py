@@ -63,3 +63,24 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-to-Friday week: a public holiday on a weekday, or a weekend day
+    that is worked (调休上班). The operator keeps the table; deadlines in working days read it."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "节假日"
+        WORKDAY = "workday", "调休上班"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind)
+    name = models.CharField("名称", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

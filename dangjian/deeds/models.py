@@ -231,10 +231,24 @@ class DeedFile(models.Model):
 
 
 class Supervision(models.Model):
-    """A supervision notice (督办) the operator issues on a deed, and the department's answer."""
+    """A supervision notice (督办) the operator issues on a deed or on a service request, and
+    the department's answer."""
 
     deed = models.ForeignKey(
-        Deed, verbose_name="实事项目", on_delete=models.CASCADE, related_name="supervisions"
+        Deed,
+        verbose_name="实事项目",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supervisions",
+    )
+    request = models.ForeignKey(
+        "ServiceRequest",
+        verbose_name="群众诉求",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="supervisions",
     )
     level = models.CharField("督办等级", max_length=8)
     message = models.TextField("督办要求")
@@ -248,6 +262,272 @@ class Supervision(models.Model):
         verbose_name = "督办"
         verbose_name_plural = "督办"
         ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deed__isnull=False, request__isnull=True)
+                | Q(deed__isnull=True, request__isnull=False),
+                name="supervision_of_deed_or_request",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.deed}·督办"
+        return f"{self.deed or self.request}·督办"
+
+
+# ---------------------------------------------------------------- service requests (群众诉求)
+
+
+class RequestCategory(models.Model):
+    """A kind of request, with the working days a department has to respond and to resolve,
+    and the department it usually goes to."""
+
+    name = models.CharField("诉求类别", max_length=30, unique=True)
+    respond_days = models.PositiveSmallIntegerField("响应时限（工作日）", default=1)
+    resolve_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=7)
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="默认承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    for_enterprises = models.BooleanField("企业诉求", default=False)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "诉求类别"
+        verbose_name_plural = "诉求类别"
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(respond_days__gte=1, resolve_days__gte=1),
+                name="request_category_days_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceRequest(TimeStampedModel):
+    """A resident's or an enterprise's request (群众诉求). The requester follows it with the
+    tracking number and the last four digits of their phone; `original_text` is what they wrote
+    and never changes, `text` is what the public pages show (the operator may edit it).
+
+    `round` is 1, or 2 after a "不满意" rating reopened it; `rating` is the last rating given.
+    `version` grows with every change of state, so two people acting at once cannot both win."""
+
+    class Status(models.TextChoices):
+        REVIEW = "review", "待审核"
+        PENDING = "pending", "待派单"
+        DISPATCHED = "dispatched", "待签收"
+        ACCEPTED = "accepted", "办理中"
+        CLOSED = "closed", "已办结"
+        DISMISSED = "dismissed", "不予受理"
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", "已解决"
+        EXPLAINED = "explained", "已解释说明"
+        OUT_OF_REMIT = "out_of_remit", "不属于受理范围"
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY = "basically", "基本满意"
+        UNSATISFIED = "unsatisfied", "不满意"
+
+    tracking_number = models.CharField("受理编号", max_length=16, unique=True)
+    category = models.ForeignKey(
+        RequestCategory, verbose_name="诉求类别", on_delete=models.PROTECT, related_name="requests"
+    )
+    community = models.ForeignKey(
+        "orgs.Community",
+        verbose_name="所属社区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    enterprise_name = models.CharField("企业名称", max_length=100, blank=True)
+    place = models.CharField("具体地点", max_length=100, blank=True)
+    original_text = models.TextField("原始诉求内容")
+    text = models.TextField("诉求内容")
+    name = models.CharField("诉求人", max_length=30, blank=True)
+    phone = models.CharField("联系电话", max_length=11, db_index=True)
+    ip = models.GenericIPAddressField("提交 IP", null=True, blank=True)
+    review_reason = models.CharField("审核原因", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=Status, default=Status.PENDING, db_index=True
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    first_dispatched_at = models.DateTimeField("首次派单时间", null=True, blank=True, db_index=True)
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    respond_by = models.DateTimeField("响应时限", null=True, blank=True)
+    resolve_by = models.DateTimeField("办理时限", null=True, blank=True)
+    responded_at = models.DateTimeField("响应时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    outcome = models.CharField("办理结果", max_length=12, choices=Outcome, blank=True)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    rating = models.CharField("满意度", max_length=12, choices=Rating, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    deed = models.ForeignKey(
+        Deed,
+        verbose_name="转为实事项目",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "群众诉求"
+        verbose_name_plural = "群众诉求"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(outcome=""), name="request_closed_has_outcome"
+            ),
+            models.CheckConstraint(condition=Q(round__in=[1, 2]), name="request_round_1_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            self.Status.PENDING,
+            self.Status.DISPATCHED,
+            self.Status.ACCEPTED,
+        )
+
+
+def _request_photo_path(item: "RequestPhoto", filename: str) -> str:
+    return f"request-photos/{item.request_id}/{item.sha256[:32]}{item.extension}"
+
+
+class RequestPhoto(models.Model):
+    """A photo sent with a request, checked by content and stripped of metadata
+    (`core.images`). Served only to the staff who handle the request."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name="群众诉求", on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("照片", upload_to=_request_photo_path, max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    extension = models.CharField("扩展名", max_length=8)
+    sha256 = models.CharField("校验值", max_length=64)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "诉求照片"
+        verbose_name_plural = "诉求照片"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "sha256"], name="request_photo_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}·照片"
+
+
+class RequestEvent(models.Model):
+    """One step of a request's handling, as the requester and the staff see it on its
+    timeline. `text` is what was said to the requester (a reply, a result) or the reason of a
+    step (why it was sent back); it never holds the requester's personal data."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "提交诉求"
+        HELD = "held", "转入人工审核"
+        RELEASED = "released", "审核通过"
+        DISMISSED = "dismissed", "不予受理"
+        DISPATCHED = "dispatched", "派单"
+        SENT_BACK = "sent_back", "退回"
+        ACCEPTED = "accepted", "签收"
+        REPLIED = "replied", "答复"
+        CLOSED = "closed", "办结"
+        RATED = "rated", "评价"
+        REOPENED = "reopened", "重新办理"
+        SUPERVISED = "supervised", "督办"
+        LINKED = "linked", "转为实事项目"
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name="群众诉求", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("环节", max_length=12, choices=Kind)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    at = models.DateTimeField("时间")
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField("内容", blank=True)
+    by = _user_fk("操作人")
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request}·{self.get_kind_display()}"
+
+
+class RequestRating(models.Model):
+    """A rating of one round (回访评价): given by the requester on the tracking page, or recorded
+    by the operator from a phone follow-up (marked, with who recorded it). One per round."""
+
+    class Via(models.TextChoices):
+        WEB = "web", "网上评价"
+        PHONE = "phone", "电话回访"
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name="群众诉求", on_delete=models.CASCADE, related_name="ratings"
+    )
+    round = models.PositiveSmallIntegerField("办理轮次")
+    value = models.CharField("满意度", max_length=12, choices=ServiceRequest.Rating)
+    comment = models.CharField("意见", max_length=200, blank=True)
+    via = models.CharField("方式", max_length=6, choices=Via)
+    recorded_by = _user_fk("记录人")
+    at = models.DateTimeField("评价时间")
+
+    class Meta:
+        verbose_name = "回访评价"
+        verbose_name_plural = "回访评价"
+        ordering = ["round"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "round"], name="request_rating_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request}·第{self.round}轮·{self.get_value_display()}"
+
+
+class BlockedPhone(models.Model):
+    """A phone whose requests go to the operator's review queue instead of dispatch."""
+
+    phone = models.CharField("手机号", max_length=11, unique=True)
+    reason = models.CharField("原因", max_length=100)
+    created_at = models.DateTimeField("加入时间", auto_now_add=True)
+    created_by = _user_fk("操作人")
+
+    class Meta:
+        verbose_name = "诉求黑名单"
+        verbose_name_plural = "诉求黑名单"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.phone

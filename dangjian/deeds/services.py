@@ -472,7 +472,7 @@ def answer_supervision(supervision: Supervision, *, by, answer: str) -> Supervis
         supervision.save(update_fields=["answer", "answered_at", "answered_by"])
         audit.record(
             "deeds.supervision.answered",
-            supervision.deed,
+            supervision.deed or supervision.request,
             actor=by,
             details={"supervision": supervision.pk},
         )

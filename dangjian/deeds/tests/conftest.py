@@ -45,3 +45,55 @@ def make_deed(departments):
         return services.commit_deed(deed, by=None) if commit else deed
 
     return make
+
+
+# ---------------------------------------------------------------- service requests
+
+
+@pytest.fixture
+def categories(departments):
+    """停车 goes to dora's department by default (1 working day to respond, 7 to resolve);
+    企业政策 to 人社局 (2 and 10)."""
+    from dangjian.deeds.models import RequestCategory
+
+    return {
+        "parking": RequestCategory.objects.create(
+            name="停车", department=departments["owner"], position=1
+        ),
+        "policy": RequestCategory.objects.create(
+            name="企业政策",
+            department=departments["other"],
+            respond_days=2,
+            resolve_days=10,
+            for_enterprises=True,
+            position=2,
+        ),
+    }
+
+
+@pytest.fixture
+def community(db):
+    from dangjian.orgs.models import Community
+
+    return Community.objects.create(name="雅境园社区")
+
+
+@pytest.fixture
+def submit(categories, community):
+    """submit(**fields): a request as a resident would send it (valid unless told otherwise)."""
+    from dangjian.deeds import request_services
+
+    def make(**fields):
+        values = {
+            "category": categories["parking"],
+            "text": "小区门口停车难，晚上车辆乱停堵住消防通道",
+            "phone": "13912345678",
+            "community": community,
+            "place": "雅境园北门",
+            "name": "王秀英",
+            "ip": "203.0.113.7",
+        }
+        values.update(fields)
+        return request_services.submit_request(**values)
+
+    return make
