@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dangjian.deeds import views
 
@@ -35,4 +35,6 @@ urlpatterns = [
     # The public ledger (公开台账): no log-in, no personal data.
     path("ledger/", views.public_ledger, name="public_ledger"),
     path("ledger/<int:pk>/", views.public_ledger_detail, name="public_ledger_detail"),
+    path("", include("dangjian.deeds.public_urls")),
+    path("", include("dangjian.deeds.request_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Pages of service requests that need no account: intake, tracking, rating (群众诉求)."""
+
+urlpatterns: list = []
