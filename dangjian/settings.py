@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.campaigns",
     "dangjian.deeds",
+    "dangjian.reports",
 ]
 
 MIDDLEWARE = [
@@ -229,3 +230,6 @@ REQUEST_PHONE_REVIEW_AFTER = (10, 86400)
 # Tracking look-ups that fail (wrong number or digits), per address.
 REQUEST_TRACKING_FAILURE_LIMIT = (20, 900)
 REQUEST_PHOTOS_MAX = 4
+# How long a closed request's personal data (phone, name, IP, photos) is kept; the intake
+# page's privacy notice states it.
+REQUEST_RETENTION_YEARS = 3
