@@ -17,6 +17,8 @@ from dangjian.campaigns.api import router as campaigns_router
 from dangjian.core.api import APIError, not_found, unauthenticated
 from dangjian.core.errors import DomainError
 from dangjian.deeds.api import router as deeds_router
+from dangjian.deeds.request_api import router as requests_router
+from dangjian.deeds.request_services import RateLimited
 from dangjian.orgs.api import router as orgs_router
 
 
@@ -78,6 +80,7 @@ api = API(
 api.add_router("/v1/", orgs_router)
 api.add_router("/v1/", campaigns_router)
 api.add_router("/v1/", deeds_router)
+api.add_router("/v1/", requests_router)
 
 
 def _error(request, error: APIError):
@@ -95,6 +98,14 @@ def on_domain_error(request, exc: DomainError):
     # taken: a unique value already in use; conflict: saved by someone else meanwhile
     status = 409 if exc.code.endswith(("_taken", "_conflict")) else 400
     return _error(request, APIError(status, exc.code, exc.message, exc.field))
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    """Too many requests from one address (public intake, tracking): 429 with Retry-After."""
+    response = _error(request, APIError(429, exc.code, exc.message, exc.field))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("dangjian.campaigns.urls")),
     path("", include("dangjian.deeds.urls")),
     path("", include("dangjian.orgs.urls")),
+    path("", include("dangjian.reports.urls")),
+    path("", include("dangjian.reports.briefing_urls")),
 ]

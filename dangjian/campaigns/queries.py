@@ -206,3 +206,107 @@ def filter_by_phase(activities: QuerySet, phase: str | None) -> QuerySet:
     if phase == Activity.Phase.FINISHED:
         return live.filter(ends_at__lte=now)
     return activities
+
+
+# ---------------------------------------------------------------- reach of a scope (dashboard)
+# A secretary's or an officer's figures count only their own members, even at an activity that
+# other organizations attended too: `members` is the scope's members.
+
+
+def held_between(activities: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+    """The activities not cancelled that start from `start` to `end` (local dates, inclusive)."""
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return activities.exclude(status=Activity.Status.CANCELLED).filter(
+        starts_at__gte=since, starts_at__lt=until
+    )
+
+
+@dataclass(frozen=True)
+class Reach:
+    people: int  # distinct members
+    check_ins: int  # 人次
+    sectors: int  # sectors with at least one of them attending
+
+
+def reach(activities: QuerySet, members: QuerySet) -> Reach:
+    """What `members` attended of `activities`. One query."""
+    row = (
+        _attended(activities)
+        .filter(member__in=members.order_by().values("pk"))
+        .aggregate(
+            people=Count("member", distinct=True),
+            check_ins=Count("pk"),
+            sectors=Count("member__organization__sector", distinct=True),
+        )
+    )
+    return Reach(**row)
+
+
+def member_coverage(
+    activities: QuerySet, members: QuerySet, months: list[dt.date]
+) -> CoverageMatrix:
+    """`coverage_matrix` counting only `members` (sector × month, and per sector over the
+    whole period). Three queries."""
+    attended = _attended(activities).filter(member__in=members.order_by().values("pk"))
+    cells = (
+        attended.exclude(member__organization__sector__isnull=True)
+        .annotate(month=TruncMonth("activity__starts_at", output_field=DateField()))
+        .values("member__organization__sector", "month")
+        .annotate(
+            activities=Count("activity", distinct=True), people=Count("member", distinct=True)
+        )
+        .order_by()
+    )
+    counts = {
+        (r["member__organization__sector"], r["month"]): Cell(r["activities"], r["people"])
+        for r in cells
+    }
+    totals = (
+        attended.values("member__organization__sector")
+        .annotate(
+            activities=Count("activity", distinct=True), people=Count("member", distinct=True)
+        )
+        .order_by()
+    )
+    matrix = CoverageMatrix(
+        months=list(months),
+        totals={
+            r["member__organization__sector"]: Cell(r["activities"], r["people"]) for r in totals
+        },
+    )
+    for sector in Sector.objects.all():
+        matrix.rows.append((sector, [counts.get((sector.pk, m), Cell()) for m in months]))
+    return matrix
+
+
+@dataclass(frozen=True)
+class Month:
+    month: dt.date
+    activities: int  # held that month
+    people: int  # distinct members of the scope attending that month
+    check_ins: int
+
+
+def reach_by_month(activities: QuerySet, members: QuerySet, months: list[dt.date]) -> list[Month]:
+    """Per month (local time, by the activity's start): activities held, and what `members`
+    attended. Two queries."""
+    month = TruncMonth("starts_at", output_field=DateField())
+    held = dict(
+        activities.order_by()
+        .exclude(status=Activity.Status.CANCELLED)
+        .annotate(month=month)
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    rows = (
+        _attended(activities)
+        .filter(member__in=members.order_by().values("pk"))
+        .annotate(month=TruncMonth("activity__starts_at", output_field=DateField()))
+        .values("month")
+        .annotate(people=Count("member", distinct=True), check_ins=Count("pk"))
+        .order_by()
+    )
+    attended = {r["month"]: (r["people"], r["check_ins"]) for r in rows}
+    return [Month(m, held.get(m, 0), *attended.get(m, (0, 0))) for m in months]

@@ -525,6 +525,8 @@ def make_deed(
 ) -> Deed:
     """A request that needs a committed project becomes a deed in the ledger; the two stay
     linked and the tracking page shows the deed's progress."""
+    from dangjian.deeds.request_queries import public_text
+
     source = Deed.Source.ENTERPRISE if request.enterprise_name else Deed.Source.RESIDENT
     with transaction.atomic():
         locked = _locked(request)
@@ -537,7 +539,8 @@ def make_deed(
             source=source,
             owner=owner,
             deadline=deadline,
-            description=locked.text,
+            # the deed is public once committed: the request's text as public pages show it
+            description=public_text(locked),
             communities=[locked.community] if locked.community else [],
         )
         _save(locked, deed=deed)

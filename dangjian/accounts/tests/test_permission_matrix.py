@@ -145,6 +145,56 @@ PAGES: dict[str, Case] = {
     # the public ledger needs no log-in and shows no personal data.
     "public_ledger": Case(everyone(200)),
     "public_ledger_detail": Case(everyone(200), args="deed"),
+    # the dashboard: everyone with a scope sees it (charlie his own organization's figures);
+    # erin, a member without a grant, has nothing to report on. "chart" is the coverage chart.
+    "dashboard": Case(staff(200, 200, 200, 403)),
+    "dashboard_screen": Case(staff(200, 200, 200, 403)),
+    "dashboard_data": Case(staff(200, 200, 200, 403)),
+    "dashboard_export": Case(staff(200, 200, 200, 403), args="chart"),
+    # the public request pages (群众诉求) need no log-in. Without a submission or a look-up in
+    # this browser's session, the number page goes to the form, the status page and rating to
+    # the look-up (deeds/tests/test_public_requests.py walks them with one).
+    "request_intake": Case(everyone(200)),
+    "request_submitted": Case(everyone(302)),
+    "request_track": Case(everyone(200)),
+    "request_status": Case(everyone(302), args="tracked_request"),
+    "request_rate": Case(everyone(302), method="post", args="tracked_request"),
+    # a community's QR poster is for the district's dispatchers (HANDLE_REQUESTS everywhere).
+    "request_poster": Case(staff(200, 403, 403, 403), args="poster_community"),
+    # The staff pages of requests (deeds/tests/matrix.py staff_request_world): "staff_request"
+    # is dispatched to dora's department. Only alice (the dispatcher) holds the right to handle
+    # requests; she lacks the personal-data right (403 for the full phone). A POST without its
+    # fields is refused with 400 once the right is established; accepting needs none (302).
+    # deeds/tests/test_request_pages.py covers the officers (their department's, else 404).
+    "request_list": Case(staff(200, 403, 403, 403)),
+    "request_export": Case(staff(200, 403, 403, 403)),
+    "request_rates": Case(staff(200, 403, 403, 403)),
+    "request_blocklist": Case(staff(200, 403, 403, 403)),
+    "request_unblock": Case(staff(302, 403, 403, 403), method="post", args="blocked_phone"),
+    "request_detail": Case(staff(200, 403, 403, 403), args="staff_request"),
+    "request_personal_data": Case(staff(403, 403, 403, 403), method="post", args="staff_request"),
+    "request_photo": Case(staff(200, 403, 403, 403), args="staff_request_photo"),
+    "request_review": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_dispatch": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_accept": Case(staff(302, 403, 403, 403), method="post", args="staff_request"),
+    "request_send_back": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_reply": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_close": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_supervise": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_supervision_answer": Case(
+        staff(400, 403, 403, 403), method="post", args="staff_request_supervision"
+    ),
+    "request_phone_rating": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_make_deed": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_edit_text": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    "request_block_phone": Case(staff(400, 403, 403, 403), method="post", args="staff_request"),
+    # briefings (工作简报): everyone with a scope writes them; "briefing" is of bob's branch, so
+    # alice (the whole district) and bob see it, charlie (another scope) does not (404).
+    "briefing_list": Case(staff(200, 200, 200, 403)),
+    "briefing_create": Case(staff(200, 200, 200, 403)),
+    "briefing_detail": Case(staff(200, 200, 404, 403), args="briefing"),
+    "briefing_docx": Case(staff(200, 200, 404, 403), args="briefing"),
+    "briefing_pdf": Case(staff(200, 200, 404, 403), args="briefing"),
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # Django's back office has its own tests; API below
 
@@ -169,7 +219,7 @@ def world(district, people):
     from dangjian.accounts.services import create_api_token
     from dangjian.campaigns.services import create_place
     from dangjian.core import uploads
-    from dangjian.deeds.tests.matrix import deed_world
+    from dangjian.deeds.tests.matrix import deed_world, staff_request_world
 
     token, _ = create_api_token(people["alice"], "矩阵", by=people["alice"])
     report = uploads.stash(b"xlsx", owner=people["alice"], kind="report", filename="报告.xlsx")
@@ -183,7 +233,44 @@ def world(district, people):
         "campaign": activity.campaign,
         "place": create_place(by=None, name="矩阵红色教育基地", is_red_resource=True),
         "photo": _photo_of_held_activity(district, activity.campaign),
+        "chart": SimpleNamespace(pk="campaigns.coverage"),
+        "briefing": _briefing_of(district.branches[0]),
         **deed_world(district),
+        **_request_world(),
+        **staff_request_world(district),
+    }
+
+
+def _briefing_of(organization):
+    import datetime as dt
+
+    from dangjian.reports.registry import Period, Scope
+    from dangjian.reports.services import create_briefing
+
+    return create_briefing(
+        by=None,
+        period=Period(dt.date(2021, 3, 1), dt.date(2021, 3, 31)),
+        scope=Scope(label=organization.name, paths=frozenset({organization.path})),
+        title="矩阵工作简报",
+        body="矩阵简报正文。",
+    )
+
+
+def _request_world() -> dict:
+    from dangjian.deeds import request_services
+    from dangjian.deeds.models import RequestCategory
+    from dangjian.orgs.models import Community
+
+    community = Community.objects.create(name="矩阵海报社区")
+    made = request_services.submit_request(
+        category=RequestCategory.objects.create(name="矩阵查询类别"),
+        text="矩阵诉求",
+        phone="13912345678",
+        community=community,
+    )
+    return {
+        "tracked_request": SimpleNamespace(pk=made.tracking_number),
+        "poster_community": community,
     }
 
 
@@ -264,6 +351,11 @@ def _new_member_body(world, persona):
         "joined_on": data["joined_on"].isoformat(),
         "organization_id": world["branch"].pk,
     }
+
+
+def _tracking(world, persona) -> dict:
+    closed = world["closed_request"]
+    return {"tracking_number": closed.tracking_number, "digits": closed.phone[-4:]}
 
 
 API: dict[tuple[str, str], ApiCase] = {
@@ -404,6 +496,47 @@ API: dict[tuple[str, str], ApiCase] = {
     ("post", "/api/v1/deeds/{deed_id}/supervisions/{supervision_id}/answer"): ApiCase(
         api(200, 403, 403, 403), args="deed_supervision", body={"answer": "已完成施工招标"}
     ),
+    # Service requests (deeds/tests/matrix.py request_world): intake, tracking and rating need
+    # no account, so they answer everyone alike. Intake is multipart: a request without form
+    # fields is 422 for all. "closed_request" is rated by the first to try (alice); after that
+    # the round is rated (400). Handling needs the right to handle requests: only alice holds
+    # it here; deeds/tests/test_request_api.py covers the department officers (403 and 404).
+    ("post", "/api/v1/requests/intake"): ApiCase(everyone(422)),
+    ("post", "/api/v1/requests/track"): ApiCase(everyone(200), body=_tracking),
+    ("post", "/api/v1/requests/track/rate"): ApiCase(
+        api(200, 400, 400, 400, anon=400),
+        body=lambda w, p: {**_tracking(w, p), "rating": "satisfied"},
+    ),
+    ("get", "/api/v1/requests"): ApiCase(api(200, 403, 403, 403)),
+    ("get", "/api/v1/requests/rates"): ApiCase(api(200, 403, 403, 403)),
+    ("get", "/api/v1/requests/{request_id}"): ApiCase(
+        api(200, 403, 403, 403), args="pending_request"
+    ),
+    ("post", "/api/v1/requests/{request_id}/review"): ApiCase(
+        api(200, 403, 403, 403), args="held_request", body={"release": True}
+    ),
+    ("post", "/api/v1/requests/{request_id}/dispatch"): ApiCase(
+        api(200, 403, 403, 403),
+        args="pending_request",
+        body=lambda w, p: {"department": w["district"].department.pk},
+    ),
+    ("post", "/api/v1/requests/{request_id}/accept"): ApiCase(
+        api(200, 403, 403, 403), args="dispatched_request"
+    ),
+    ("post", "/api/v1/requests/{request_id}/send-back"): ApiCase(
+        api(200, 403, 403, 403), args="dispatched_request", body={"reason": "不属于本单位"}
+    ),
+    ("post", "/api/v1/requests/{request_id}/reply"): ApiCase(
+        api(200, 403, 403, 403), args="dispatched_request", body={"text": "已联系物业"}
+    ),
+    ("post", "/api/v1/requests/{request_id}/close"): ApiCase(
+        api(200, 403, 403, 403),
+        args="accepted_request",
+        body={"outcome": "resolved", "text": "已施划车位"},
+    ),
+    ("post", "/api/v1/requests/{request_id}/phone-rating"): ApiCase(
+        api(200, 403, 403, 403), args="closed_request", body={"rating": "basically"}
+    ),
 }
 
 
@@ -439,6 +572,8 @@ def test_every_api_operation_has_a_row_in_the_matrix():
 
 @pytest.fixture
 def api_world(district, people):
+    from dangjian.deeds.tests.matrix import request_world
+
     return {
         "root": district.root,
         "branch": district.branches[0],
@@ -447,6 +582,7 @@ def api_world(district, people):
         "district": district,
         "activity": _activity_in_progress(district),
         **_deed_world(district),
+        **request_world(district),
     }
 
 

@@ -142,6 +142,15 @@ NOT_CRAWLED = {
     "activity_scan",  # reached by scanning the projector's rotating QR code, never a link
     "activity_screen_code",  # JSON fetched by the projector page's script
     "scanner_service_worker",  # registered by the scanner page's script
+    "request_submitted",  # shown once after a resident submits a request
+    "request_status",  # reached by the tracking look-up (a form), never a link
+    "request_poster",  # a PDF for the dispatchers to print; its test is in deeds
+    "dashboard_data",  # JSON fetched by the dashboard's and the big screen's script
+    "request_photo",  # the demo's requests carry no photos; deeds/tests covers serving them
+    # the demo has no saved briefing; reports/tests/test_briefings.py covers these pages
+    "briefing_detail",
+    "briefing_docx",
+    "briefing_pdf",
 }
 POST_ONLY = {
     "activity_open",
@@ -160,6 +169,21 @@ POST_ONLY = {
     "deed_commit",
     "deed_part_update",
     "deed_milestone_complete",
+    "request_rate",
+    "request_personal_data",
+    "request_review",
+    "request_dispatch",
+    "request_accept",
+    "request_send_back",
+    "request_reply",
+    "request_close",
+    "request_supervise",
+    "request_supervision_answer",
+    "request_phone_rating",
+    "request_make_deed",
+    "request_edit_text",
+    "request_block_phone",
+    "request_unblock",
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # the back office; the API has its own crawl
 # The demo accounts that browse pages, none with the personal-data right.

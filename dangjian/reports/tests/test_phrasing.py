@@ -22,6 +22,8 @@ TABLE = [
     (27, "20余"),  # 3 below 30 is more than a fifth of the step (2): not yet "近"
     (28, "近30"),  # 2 below 30: within a fifth of the step
     (100, "100"),  # a round hundred with the tens step
+    (108, "100余"),  # 2 below 110, but 110 is not a round number: no "近" (the seed's 108)
+    (3790, "3700余"),  # 10 below 3800, not a round number either
     (198, "近200"),  # tens step up to 199: 2 below 200
     (199, "近200"),
     (200, "200"),  # the hundreds step starts at 200

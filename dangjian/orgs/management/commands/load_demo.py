@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from dangjian.campaigns import demo as campaign_demo
 from dangjian.deeds import demo as deed_demo
+from dangjian.deeds import demo_requests as request_demo
 from dangjian.orgs import demo
 from dangjian.orgs.models import Organization
 
@@ -51,6 +52,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示实事项目已就绪：实事项目 {counts['deeds']} 项，"
                 f"已销号 {counts['closed']} 项，现场办公 {counts['visits']} 次"
+                f"（用时 {time.monotonic() - started:.1f} 秒）。"
+            )
+            started = time.monotonic()
+            counts = request_demo.load()  # after the ledger: two requests link to its deed
+            self.stdout.write(
+                f"演示群众诉求已就绪：诉求 {counts['requests']} 件，"
+                f"已办结 {counts['closed']} 件，已评价 {counts['rated']} 件，"
+                f"2021年节假日安排 {counts['calendar_days']} 天"
                 f"（用时 {time.monotonic() - started:.1f} 秒）。"
             )
         self._logins(logins)
