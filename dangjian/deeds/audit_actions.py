@@ -28,6 +28,7 @@ AUDIT_ACTIONS = {
     "deeds.request.linked": "诉求转为实事项目",
     "deeds.request.exported": "导出群众诉求",
     "deeds.request.viewed_personal": "查看诉求人完整信息",
+    "deeds.request.forgotten": "删除期满诉求人信息",
     "deeds.blocklist.added": "加入诉求黑名单",
     "deeds.blocklist.removed": "移出诉求黑名单",
 }

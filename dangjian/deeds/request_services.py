@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dangjian.core import audit, images, ratelimit
@@ -547,3 +547,28 @@ def make_deed(
         _event(locked, E.LINKED, by=by, department=owner, text=deed.title)
         audit.record("deeds.request.linked", locked, actor=by, details={"deed": deed.pk})
     return deed
+
+
+# ---------------------------------------------------------------- retention (保存期限)
+
+
+def forget_requesters(*, now: dt.datetime | None = None) -> int:
+    """Delete the requester's personal data (name, phone, address, photos) from requests closed
+    or dismissed more than REQUEST_RETENTION_YEARS ago, as the intake page's privacy notice
+    promises. The request itself, its public text and its timeline stay for the statistics.
+    Returns how many requests were cleared; run daily (`manage.py forget_requesters`)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=365 * settings.REQUEST_RETENTION_YEARS)
+    ended = ServiceRequest.objects.exclude(phone="").filter(
+        Q(status=S.CLOSED, closed_at__lt=cutoff) | Q(status=S.DISMISSED, updated_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        ids = list(ended.select_for_update().values_list("pk", flat=True))
+        photos = list(RequestPhoto.objects.filter(request__in=ids))
+        RequestPhoto.objects.filter(request__in=ids).delete()
+        ServiceRequest.objects.filter(pk__in=ids).update(name="", phone="", ip=None)
+        if ids:
+            audit.record("deeds.request.forgotten", details={"requests": len(ids)})
+    for photo in photos:  # after the commit: a rollback must not lose files still referenced
+        photo.file.delete(save=False)
+    return len(ids)

@@ -68,7 +68,7 @@ from dangjian.deeds.request_queries import (
 )
 from dangjian.deeds.request_queries import request_rates as rates_of
 from dangjian.deeds.services import answer_supervision
-from dangjian.orgs.models import Department
+from dangjian.orgs.models import Community, Department
 
 S = ServiceRequest.Status
 LINKABLE = (S.PENDING, S.DISPATCHED, S.ACCEPTED, S.CLOSED)  # may become a deed
@@ -162,6 +162,8 @@ def request_list(request):
             "status": request.GET.get("status", ""),
             "dispatcher": may_dispatch(user),
             "can_export": has_perm(user, EXPORT),
+            # The printable QR posters that open the intake form for each community.
+            "poster_communities": Community.objects.order_by("name") if may_dispatch(user) else [],
         },
     )
 

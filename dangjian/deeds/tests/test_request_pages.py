@@ -474,3 +474,12 @@ def test_the_list_filters_and_shows_overdue_first(client, people, departments, s
     assert fresh.tracking_number in found and late.tracking_number not in found
     by_number = client.get(reverse("request_list") + f"?q={late.tracking_number}")
     assert "共 1 件" in by_number.content.decode()
+
+
+def test_dispatchers_find_each_communitys_qr_poster_on_the_list(client, people, community):
+    client.force_login(people["alice"])
+    page = client.get("/service-requests/").content.decode()
+    assert f'href="/requests/poster/{community.pk}.pdf"' in page
+    assert "雅境园社区（PDF）" in page
+    client.force_login(people["dora"])
+    assert "/requests/poster/" not in client.get("/service-requests/").content.decode()

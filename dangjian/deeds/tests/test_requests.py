@@ -433,3 +433,25 @@ def test_two_officers_closing_at_once_one_wins_the_other_gets_a_conflict(
         "outcome", flat=True
     )
     assert sorted(outcomes) == ["failure", "success"]
+
+
+def test_requesters_are_forgotten_three_years_after_closing(submit, people, officers, settings):
+    from django.core.management import call_command
+
+    old = _closed(submit(photos=[photo_upload()]), people["alice"], officers["dora"])
+    recent = _closed(submit(phone="13811112222"), people["alice"], officers["dora"])
+    in_hand = _handled(submit(phone="13822223333"), people["alice"], officers["dora"])
+    four_years_ago = timezone.now() - dt.timedelta(days=4 * 365)
+    ServiceRequest.objects.filter(pk__in=[old.pk, in_hand.pk]).update(closed_at=four_years_ago)
+    photo = old.photos.get()
+    call_command("forget_requesters", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    in_hand.refresh_from_db()
+    assert (old.name, old.phone, old.ip, old.photos.count()) == ("", "", None, 0)
+    assert not photo.file.storage.exists(photo.file.name)
+    assert old.text and old.events.count() == 4 and old.status == S.CLOSED  # the record stays
+    assert (recent.phone, in_hand.phone) == ("13811112222", "13822223333")
+    entry = AuditEntry.objects.get(action="deeds.request.forgotten")
+    assert entry.details == {"requests": 1}
+    assert request_services.forget_requesters() == 0  # nothing left to forget
