@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dangjian.core.models import AuditEntry
+from dangjian.core.models import AuditEntry, CalendarDay
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -24,3 +24,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "action"]
     search_fields = ["actor_label", "action", "object_repr", "object_id"]
     date_hierarchy = "at"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ReadOnlyAdmin):
+    """Kept on the dispatcher's 节假日安排 page (deeds.request_services.set_calendar_day), which
+    audits every change; the back office only looks."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

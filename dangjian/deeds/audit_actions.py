@@ -31,4 +31,7 @@ AUDIT_ACTIONS = {
     "deeds.request.forgotten": "删除期满诉求人信息",
     "deeds.blocklist.added": "加入诉求黑名单",
     "deeds.blocklist.removed": "移出诉求黑名单",
+    "deeds.category.saved": "保存诉求类别",
+    "deeds.calendar.saved": "保存节假日安排",
+    "deeds.calendar.removed": "删除节假日安排",
 }

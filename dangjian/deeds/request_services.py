@@ -25,7 +25,7 @@ from django.utils import timezone
 from dangjian.core import audit, images, ratelimit
 from dangjian.core.calendar import add_working_days
 from dangjian.core.errors import DomainError
-from dangjian.core.models import AuditEntry
+from dangjian.core.models import AuditEntry, CalendarDay
 from dangjian.core.validators import validate_mobile
 from dangjian.deeds import services as deed_services
 from dangjian.deeds.models import (
@@ -572,3 +572,139 @@ def forget_requesters(*, now: dt.datetime | None = None) -> int:
     for photo in photos:  # after the commit: a rollback must not lose files still referenced
         photo.file.delete(save=False)
     return len(ids)
+
+
+# ---------------------------------------------------------------- settings (类别与节假日)
+
+CATEGORY_FIELDS = (
+    "name",
+    "respond_days",
+    "resolve_days",
+    "department",
+    "for_enterprises",
+    "position",
+    "is_active",
+)
+CATEGORY_NAME_MAX = 30
+DAYS_MAX = 365
+POSITION_MAX = 9999
+
+
+def save_category(category: RequestCategory | None, *, by, **fields) -> RequestCategory:
+    """Create (`category` None) or change a request category. A category is never deleted:
+    one no longer wanted is deactivated (`is_active=False`), which takes it off the intake
+    form while the requests filed under it keep it. Fields not given keep their value."""
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise DomainError("不能修改这些字段", "field_invalid", field=sorted(unknown)[0])
+    base = category if category is not None else RequestCategory()
+    data = _clean_category({**{f: getattr(base, f) for f in CATEGORY_FIELDS}, **fields})
+    taken = f"诉求类别名称“{data['name']}”已存在，请换一个名称或修改原有类别"
+    with transaction.atomic():
+        if category is not None:
+            category = RequestCategory.objects.select_for_update().get(pk=category.pk)
+        before = {f: getattr(category, f) for f in CATEGORY_FIELDS} if category else {}
+        if RequestCategory.objects.filter(name=data["name"]).exclude(pk=base.pk).exists():
+            raise DomainError(taken, "name_taken", field="name")
+        saved = category or RequestCategory()
+        for field, value in data.items():
+            setattr(saved, field, value)
+        try:
+            with transaction.atomic():
+                saved.save()
+        except IntegrityError:  # someone else took the name at the same moment
+            raise DomainError(taken, "name_taken", field="name") from None
+        changes = {
+            f: [_setting_shown(before.get(f)), _setting_shown(v)]
+            for f, v in data.items()
+            if not before or before[f] != v
+        }
+        audit.record(
+            "deeds.category.saved",
+            saved,
+            actor=by,
+            details={"created": not before, "changes": changes},
+        )
+    return saved
+
+
+def _clean_category(data: dict) -> dict:
+    name = (data["name"] or "").strip()
+    if not name:
+        raise DomainError("请填写诉求类别名称", "name_required", field="name")
+    if len(name) > CATEGORY_NAME_MAX:
+        raise DomainError(
+            f"诉求类别名称不能超过{CATEGORY_NAME_MAX}字", "name_too_long", field="name"
+        )
+    respond, resolve = data["respond_days"], data["resolve_days"]
+    if not isinstance(respond, int) or respond < 1:
+        raise DomainError("响应时限至少为1个工作日", "days_invalid", field="respond_days")
+    if not isinstance(resolve, int) or not 1 <= resolve <= DAYS_MAX:
+        raise DomainError(
+            f"办理时限应为1至{DAYS_MAX}个工作日", "days_invalid", field="resolve_days"
+        )
+    if respond > resolve:
+        raise DomainError(
+            f"响应时限（{respond}个工作日）不能超过办理时限（{resolve}个工作日）",
+            "days_invalid",
+            field="respond_days",
+        )
+    position = data["position"]
+    if not isinstance(position, int) or not 0 <= position <= POSITION_MAX:
+        raise DomainError(f"排序应为0至{POSITION_MAX}的整数", "position_invalid", field="position")
+    department = data["department"]
+    if department is not None and not isinstance(department, Department):
+        raise DomainError("请选择默认承办单位", "department_invalid", field="department")
+    return {
+        **data,
+        "name": name,
+        "for_enterprises": bool(data["for_enterprises"]),
+        "is_active": bool(data["is_active"]),
+    }
+
+
+def _setting_shown(value):
+    """A value as the audit entry keeps it (a department by its name)."""
+    return value if value is None or isinstance(value, bool | int) else str(value)
+
+
+def set_calendar_day(date: dt.date, *, by, kind: str, name: str = "") -> CalendarDay:
+    """Mark a date a holiday (节假日) or a worked weekend day (调休上班), replacing what the
+    table said of it before. Deadlines already set keep their date: a request's working days
+    are counted once, when it is dispatched."""
+    if not isinstance(date, dt.date):
+        raise DomainError("请填写日期", "date_required", field="date")
+    if kind not in CalendarDay.Kind.values:
+        raise DomainError("请选择类型：节假日或调休上班", "kind_invalid", field="kind")
+    if kind == CalendarDay.Kind.WORKDAY and date.weekday() < 5:
+        # Monday to Friday is worked anyway; such a row is almost always a mistyped date.
+        raise DomainError(
+            f"{date:%Y-%m-%d}是工作日（周一至周五），调休上班只能设在周六或周日",
+            "date_invalid",
+            field="date",
+        )
+    name = (name or "").strip()
+    if len(name) > 30:
+        raise DomainError("名称不能超过30字", "name_too_long", field="name")
+    with transaction.atomic():
+        before = CalendarDay.objects.select_for_update().filter(date=date).first()
+        day, _ = CalendarDay.objects.update_or_create(
+            date=date, defaults={"kind": kind, "name": name}
+        )
+        details = {"date": f"{date:%Y-%m-%d}", "kind": kind, "name": name}
+        if before is not None:
+            details["before"] = {"kind": before.kind, "name": before.name}
+        audit.record("deeds.calendar.saved", day, actor=by, details=details)
+    return day
+
+
+def remove_calendar_day(day: CalendarDay, *, by) -> None:
+    """The date becomes an ordinary day again (Monday to Friday worked, weekends off)."""
+    with transaction.atomic():
+        audit.record(
+            "deeds.calendar.removed",
+            day,
+            actor=by,
+            details={"date": f"{day.date:%Y-%m-%d}", "kind": day.kind, "name": day.name},
+        )
+        CalendarDay.objects.filter(pk=day.pk).delete()

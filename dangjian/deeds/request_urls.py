@@ -5,6 +5,7 @@ live under /requests/)."""
 from django.urls import path
 
 from dangjian.deeds import request_views as views
+from dangjian.deeds import settings_views
 
 P = "service-requests/"
 
@@ -14,6 +15,23 @@ urlpatterns = [
     path(f"{P}rates/", views.request_rates, name="request_rates"),
     path(f"{P}blocklist/", views.request_blocklist, name="request_blocklist"),
     path(f"{P}blocklist/<int:pk>/remove/", views.request_unblock, name="request_unblock"),
+    path(f"{P}categories/", settings_views.request_categories, name="request_categories"),
+    path(
+        f"{P}categories/new/",
+        settings_views.request_category_create,
+        name="request_category_create",
+    ),
+    path(
+        f"{P}categories/<int:pk>/",
+        settings_views.request_category_edit,
+        name="request_category_edit",
+    ),
+    path(f"{P}calendar/", settings_views.request_calendar, name="request_calendar"),
+    path(
+        f"{P}calendar/<int:pk>/remove/",
+        settings_views.request_calendar_remove,
+        name="request_calendar_remove",
+    ),
     path(f"{P}<int:pk>/", views.request_detail, name="request_detail"),
     path(f"{P}<int:pk>/personal-data/", views.request_personal_data, name="request_personal_data"),
     path(f"{P}<int:pk>/photos/<int:photo_pk>/", views.request_photo, name="request_photo"),

@@ -171,6 +171,12 @@ PAGES: dict[str, Case] = {
     "request_rates": Case(staff(200, 403, 403, 403)),
     "request_blocklist": Case(staff(200, 403, 403, 403)),
     "request_unblock": Case(staff(302, 403, 403, 403), method="post", args="blocked_phone"),
+    # The dispatcher's settings: the categories and the holiday table ("calendar_day").
+    "request_categories": Case(staff(200, 403, 403, 403)),
+    "request_category_create": Case(staff(200, 403, 403, 403)),
+    "request_category_edit": Case(staff(200, 403, 403, 403), args="request_category"),
+    "request_calendar": Case(staff(200, 403, 403, 403)),
+    "request_calendar_remove": Case(staff(302, 403, 403, 403), method="post", args="calendar_day"),
     "request_detail": Case(staff(200, 403, 403, 403), args="staff_request"),
     "request_personal_data": Case(staff(403, 403, 403, 403), method="post", args="staff_request"),
     "request_photo": Case(staff(200, 403, 403, 403), args="staff_request_photo"),
@@ -257,6 +263,9 @@ def _briefing_of(organization):
 
 
 def _request_world() -> dict:
+    import datetime as dt
+
+    from dangjian.core.models import CalendarDay
     from dangjian.deeds import request_services
     from dangjian.deeds.models import RequestCategory
     from dangjian.orgs.models import Community
@@ -271,6 +280,10 @@ def _request_world() -> dict:
     return {
         "tracked_request": SimpleNamespace(pk=made.tracking_number),
         "poster_community": community,
+        "request_category": made.category,
+        "calendar_day": CalendarDay.objects.create(
+            date=dt.date(2021, 10, 1), kind=CalendarDay.Kind.HOLIDAY, name="国庆节"
+        ),
     }
 
 

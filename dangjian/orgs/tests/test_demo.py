@@ -184,6 +184,7 @@ POST_ONLY = {
     "request_edit_text",
     "request_block_phone",
     "request_unblock",
+    "request_calendar_remove",
 }
 SKIPPED_NAMESPACES = {"admin", "api"}  # the back office; the API has its own crawl
 # The demo accounts that browse pages, none with the personal-data right.
