@@ -143,6 +143,9 @@ def test_projector_code_checks_in_a_phone_and_the_offline_scanner_keeps_the_scan
         ), "the scanner page was not kept for offline use"
 
         scanner.set_offline(True)
+        # Chromium's offline emulation does not reach requests that a controlling service
+        # worker lets fall through to the network; a dead network refuses them too.
+        scanner.route("**/check-ins/**", lambda route: route.abort("internetdisconnected"))
         staff.get_by_label("输入党员码").fill(member_code)
         staff.get_by_role("button", name="记录").click()
         pending = staff.locator("[data-pending-item]")
@@ -158,6 +161,7 @@ def test_projector_code_checks_in_a_phone_and_the_offline_scanner_keeps_the_scan
         expect(staff.locator("[data-pending-item]")).to_contain_text("已记录，待上传")
         assert not CheckIn.objects.filter(member=walk_up).exists()
 
+        scanner.unroute("**/check-ins/**")
         scanner.set_offline(False)
         result = staff.locator('[data-result="checked_in"]')
         expect(result).to_have_count(1, timeout=15_000)
