@@ -455,3 +455,13 @@ def test_requesters_are_forgotten_three_years_after_closing(submit, people, offi
     entry = AuditEntry.objects.get(action="deeds.request.forgotten")
     assert entry.details == {"requests": 1}
     assert request_services.forget_requesters() == 0  # nothing left to forget
+
+
+def test_the_demos_phone_follow_ups_are_credited_to_the_operator(submit, people, officers):
+    from dangjian.deeds.demo_requests import credit_phone_ratings
+
+    request = _closed(submit(), people["alice"], officers["dora"])
+    request_services.record_phone_rating(request, by=None, value=R.SATISFIED)
+    assert credit_phone_ratings("alice") == 1
+    assert RequestRating.objects.get().recorded_by == people["alice"]
+    assert credit_phone_ratings("nobody") == 0

@@ -67,6 +67,7 @@ class Command(BaseCommand):
     def _logins(self, logins: Path) -> None:
         if Organization.objects.filter(name=demo.ROOT).exists():
             accounts = demo.ensure_accounts(_read_logins(logins))
+            request_demo.credit_phone_ratings("operator")  # recorded before the accounts existed
             _write_logins(logins, accounts)
             self.stdout.write(_format_logins(accounts, logins))
 
