@@ -378,6 +378,8 @@ class ServiceRequest(TimeStampedModel):
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     rating = models.CharField("满意度", max_length=12, choices=Rating, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    # The intake form's one-time token: a double tap or a retried upload is one request.
+    submission = models.CharField("提交标识", max_length=64, null=True, blank=True)
     deed = models.ForeignKey(
         Deed,
         verbose_name="转为实事项目",
@@ -397,6 +399,11 @@ class ServiceRequest(TimeStampedModel):
                 condition=~Q(status="closed") | ~Q(outcome=""), name="request_closed_has_outcome"
             ),
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="request_round_1_or_2"),
+            models.UniqueConstraint(
+                fields=["submission"],
+                condition=Q(submission__isnull=False),
+                name="request_submission_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,9 @@ class IntakeForm(forms.Form):
         autocomplete="tel",
     )
 
+    # One token per form shown: submitting twice (a double tap, a reload) makes one request.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].help_text = "必填，仅用于办理回访；查询进度时需要输入后四位"

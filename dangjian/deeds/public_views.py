@@ -7,6 +7,8 @@ proved its tracking number and the last four phone digits (`_verify`); it shows 
 and redacted event texts, never the requester's name, phone, IP or photos. The digits travel
 by POST only."""
 
+import secrets
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -60,11 +62,13 @@ def request_intake(request):
 
 
 def _initial(request) -> dict:
-    """`?community=<id>` (the poster's QR code) picks the community; anything else is ignored."""
+    """A fresh submission token; `?community=<id>` (the poster's QR code) picks the community,
+    anything else is ignored."""
+    initial = {"submission": secrets.token_urlsafe(16)}
     wanted = request.GET.get("community", "")
     if wanted.isdigit() and Community.objects.filter(pk=wanted).exists():
-        return {"community": int(wanted)}
-    return {}
+        initial["community"] = int(wanted)
+    return initial
 
 
 def _intake_page(request, form, *, status: int):

@@ -88,7 +88,7 @@ def _lookup(queryset, pk: int | None, field: str, label: str):
 @router.post(
     "/requests/intake",
     auth=None,
-    response={201: IntakeOut, **_public_errors(400)},
+    response={201: IntakeOut, **_public_errors(400, 409)},
     tags=PUBLIC,
     summary="提交诉求（无需登录；multipart，可附照片；同一地址、同一手机号提交过多时 429）",
 )
@@ -106,6 +106,7 @@ def submit_request(
         phone=form.phone,
         photos=photos or [],
         ip=client_ip(request),
+        submission=form.submission,
     )
     body = {
         "tracking_number": item.tracking_number,

@@ -41,6 +41,12 @@ class IntakeForm(FormInput):
     text: str = Field(max_length=TEXT_MAX, title="诉求内容")
     name: str = Field("", max_length=30, title="姓名", description="可不填")
     phone: str = Field(max_length=20, title="手机号", description="用于回访和查询，不公开")
+    submission: str = Field(
+        "",
+        max_length=64,
+        title="提交标识",
+        description="客户端为每次提交生成的一次性标识；重试时带上同一标识，不会重复受理",
+    )
 
     @field_validator("community", mode="before")
     @classmethod

@@ -73,17 +73,24 @@ def submit_request(
     name: str = "",
     photos: Iterable = (),
     ip: str | None = None,
+    submission: str | None = None,
 ) -> ServiceRequest:
     """A new request from anyone, no account needed. Refused with RateLimited past the limits;
     held for the operator's review when the phone is blocklisted or has been named in too many
-    requests today."""
+    requests today. The same `submission` token twice (a double tap, a retried upload) gives
+    the request made the first time, without counting against the limits."""
+    submission = (submission or "").strip()[:64] or None
+    if submission:
+        earlier = ServiceRequest.objects.filter(submission=submission).first()
+        if earlier is not None:
+            return earlier
     fields = _clean_intake(category, text, phone, community, enterprise_name, place, name)
     cleaned = _clean_photos(photos)
     review_reason = _intake_limits(ip, fields["phone"])
     if BlockedPhone.objects.filter(phone=fields["phone"]).exists():
         review_reason = "手机号在黑名单中"
     with transaction.atomic():
-        request = _create(fields, ip, review_reason)
+        request = _create(fields, ip, review_reason, submission)
         for photo in cleaned:
             _keep_photo(request, photo)
         _event(request, E.SUBMITTED)
@@ -157,12 +164,13 @@ def _intake_limits(ip: str | None, phone: str) -> str:
     return ""
 
 
-def _create(fields: dict, ip: str | None, review_reason: str) -> ServiceRequest:
+def _create(fields: dict, ip: str | None, review_reason: str, submission) -> ServiceRequest:
     status = S.REVIEW if review_reason else S.PENDING
     for _ in range(5):
         try:
             with transaction.atomic():
                 return ServiceRequest.objects.create(
+                    submission=submission,
                     tracking_number=_tracking_number(),
                     original_text=fields["text"],
                     ip=ip,
@@ -171,6 +179,8 @@ def _create(fields: dict, ip: str | None, review_reason: str) -> ServiceRequest:
                     **fields,
                 )
         except IntegrityError:  # the random tracking number was taken: draw again
+            if submission and ServiceRequest.objects.filter(submission=submission).exists():
+                raise DomainError("该诉求已提交，请勿重复提交", "submission_taken") from None
             continue
     raise DomainError("系统繁忙，请重试", "tracking_number_taken")
 

@@ -408,3 +408,13 @@ def test_poster_is_refused_to_department_officers_and_unknown_communities(
     assert client.get(reverse("request_poster", args=[community.pk])).status_code == 403
     client.force_login(people["alice"])
     assert client.get(reverse("request_poster", args=[community.pk + 100])).status_code == 404
+
+
+def test_a_double_tap_on_submit_makes_one_request(client, form):
+    page = client.get(reverse("request_intake")).content.decode()
+    token = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    first = _post(client, {**form(), "submission": token})
+    second = _post(client, {**form(), "submission": token})
+    assert (first.status_code, second.status_code) == (302, 302)
+    made = ServiceRequest.objects.get()
+    assert made.tracking_number in client.get(second.url).content.decode()

@@ -517,3 +517,10 @@ def test_two_officers_closing_at_once_one_wins_the_other_gets_409(
     closings = RequestEvent.objects.filter(request=item, kind=RequestEvent.Kind.CLOSED)
     assert closings.count() == 1
     assert ServiceRequest.objects.get(pk=item.pk).version == item.version + 1
+
+
+def test_a_retried_intake_with_the_same_submission_is_one_request(public, form):
+    first = _ok(public.intake(**form, submission="client-retry-1"), 201)
+    again = _ok(public.intake(**form, submission="client-retry-1"), 201)
+    assert again["tracking_number"] == first["tracking_number"]
+    assert ServiceRequest.objects.count() == 1

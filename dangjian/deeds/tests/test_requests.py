@@ -465,3 +465,12 @@ def test_the_demos_phone_follow_ups_are_credited_to_the_operator(submit, people,
     assert credit_phone_ratings("alice") == 1
     assert RequestRating.objects.get().recorded_by == people["alice"]
     assert credit_phone_ratings("nobody") == 0
+
+
+def test_the_same_submission_twice_is_one_request(submit):
+    first = submit(submission="tap-1")
+    again = submit(submission="tap-1", text="第二次点击")
+    assert again == first and ServiceRequest.objects.count() == 1
+    for _ in range(9):  # the repeat did not count against the phone's ten a day
+        submit()
+    assert ServiceRequest.objects.count() == 10
