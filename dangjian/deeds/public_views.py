@@ -24,13 +24,19 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import add_domain_error
-from dangjian.core.masking import redact
 from dangjian.core.middleware import client_ip
 from dangjian.deeds import queries, request_services
 from dangjian.deeds.forms import PUBLIC_STATUSES
 from dangjian.deeds.models import Deed, RequestEvent, ServiceRequest
 from dangjian.deeds.public_forms import IntakeForm, RateForm, TrackForm
-from dangjian.deeds.request_queries import IN_HAND, may_dispatch, public_text
+from dangjian.deeds.request_queries import (
+    IN_HAND,
+    may_dispatch,
+    may_rate,
+    public_event_text,
+    public_text,
+    scrub,
+)
 from dangjian.deeds.request_services import RateLimited
 from dangjian.orgs.models import Community
 
@@ -148,23 +154,21 @@ def request_status(request, tracking_number: str):
 
 
 def _status_page(request, found: ServiceRequest, rate_form, *, status: int = 200):
-    rated = found.ratings.filter(round=found.round).exists()
     context = {
         "req": found,
         "text": public_text(found),
         "events": [_public_event(e, found) for e in found.events.all()],
         "in_hand": found.status in IN_HAND,
         "deed": _linked_deed(found),
-        "may_rate": found.status == S.CLOSED and not rated,
+        "may_rate": may_rate(found),
         "rate_form": rate_form,
     }
     return render(request, "deeds/public/status.html", context, status=status)
 
 
 def _public_event(event: RequestEvent, found: ServiceRequest) -> dict:
-    """What the requester sees of a step: its label, time, department and a redacted text.
-    Why a request was held for review (e.g. a blocklisted phone) stays with the staff."""
-    text = "" if event.kind == RequestEvent.Kind.HELD else _scrub(event.text, found)
+    """What the requester sees of a step: its label, time, department and its public text."""
+    text = public_event_text(event, found)
     return {
         "kind": event.kind,
         "label": event.get_kind_display(),
@@ -173,11 +177,6 @@ def _public_event(event: RequestEvent, found: ServiceRequest) -> dict:
         "department": event.department.name if event.department else "",
         "text": text,
     }
-
-
-def _scrub(text: str, found: ServiceRequest) -> str:
-    text = redact(text)
-    return text.replace(found.name, "**") if found.name else text
 
 
 def _linked_deed(found: ServiceRequest) -> dict | None:
@@ -194,7 +193,7 @@ def _linked_deed(found: ServiceRequest) -> dict | None:
         return None
     return {
         "deed": deed,
-        "title": _scrub(deed.title, found),
+        "title": scrub(deed.title, found),
         "progress": deed.progress,
         "public": deed.status in PUBLIC_STATUSES,
     }

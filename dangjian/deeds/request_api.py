@@ -22,11 +22,10 @@ from dangjian.accounts.permissions import HANDLE_REQUESTS, VIEW_PERSONAL_DATA, h
 from dangjian.core import audit
 from dangjian.core.api import MAX_ID, Error, errors, forbidden, paginate
 from dangjian.core.errors import DomainError
-from dangjian.core.masking import mask_phone, redact
+from dangjian.core.masking import mask_phone
 from dangjian.core.middleware import client_ip
 from dangjian.deeds import queries, request_queries, request_services
 from dangjian.deeds.models import (
-    Deed,
     RequestCategory,
     RequestEvent,
     RequestRating,
@@ -61,7 +60,6 @@ PHOTOS = {
 }
 # The timeline steps whose text is between the offices (why it was held or sent back), not
 # words to the requester: the public answer shows the step without it.
-INTERNAL_TEXT = {RequestEvent.Kind.HELD, RequestEvent.Kind.SENT_BACK}
 
 
 def _public_errors(*statuses: int) -> dict:
@@ -166,22 +164,15 @@ def _public_view(item: ServiceRequest) -> dict:
         "rating": item.rating,
         "rating_label": item.get_rating_display() if item.rating else "",
         "round": item.round,
-        "may_rate": _may_rate(item),
+        "may_rate": request_queries.may_rate(item),
         "events": [_public_event(item, event) for event in events],
-        "deed": _linked_deed(item.deed),
+        "deed": _linked_deed(item),
     }
-
-
-def _may_rate(item: ServiceRequest) -> bool:
-    closed = item.status == ServiceRequest.Status.CLOSED
-    return closed and not item.ratings.filter(round=item.round).exists()
 
 
 def _public_event(item: ServiceRequest, event: RequestEvent) -> dict:
     department = event.department
-    text = "" if event.kind in INTERNAL_TEXT else redact(event.text)
-    if item.name:  # as public_text does for the request's own text
-        text = text.replace(item.name, "**")
+    text = request_queries.public_event_text(event, item)
     return {
         "kind": event.kind,
         "label": event.get_kind_display(),
@@ -191,12 +182,13 @@ def _public_event(item: ServiceRequest, event: RequestEvent) -> dict:
     }
 
 
-def _linked_deed(deed: Deed | None) -> dict | None:
+def _linked_deed(item: ServiceRequest) -> dict | None:
+    deed = item.deed
     if deed is None:
         return None
     return {
         "id": deed.pk,
-        "title": deed.title,
+        "title": request_queries.scrub(deed.title, item),
         "status": deed.status,
         "status_label": deed.get_status_display(),
         "progress": queries.progress_of(deed),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dangjian.accounts.permissions import HANDLE_REQUESTS, scope_for
 from dangjian.core.masking import redact
-from dangjian.deeds.models import ServiceRequest
+from dangjian.deeds.models import RequestEvent, ServiceRequest
 from dangjian.deeds.queries import BLUE, NONE, ORANGE, RANK, RED
 
 S, OUT, RATING = ServiceRequest.Status, ServiceRequest.Outcome, ServiceRequest.Rating
@@ -33,12 +33,30 @@ def visible_requests(user) -> QuerySet:
 
 
 def public_text(request: ServiceRequest) -> str:
-    """What public pages show of a request's text: phones and ID numbers masked, and the
-    requester's own name (if typed into the text) replaced."""
-    text = redact(request.text)
-    if request.name:
-        text = text.replace(request.name, "**")
-    return text
+    """What public pages show of a request's text."""
+    return scrub(request.text, request)
+
+
+def scrub(text: str, request: ServiceRequest) -> str:
+    """`text` as public pages may show it: phones and ID numbers masked, and the requester's
+    own name (if typed into it) replaced."""
+    text = redact(text)
+    return text.replace(request.name, "**") if request.name else text
+
+
+# Why a request was held for review, or sent back between offices, stays with the staff.
+INTERNAL_TEXT = (RequestEvent.Kind.HELD, RequestEvent.Kind.SENT_BACK)
+
+
+def public_event_text(event: RequestEvent, request: ServiceRequest) -> str:
+    """What the requester reads of a step of their request's timeline."""
+    return "" if event.kind in INTERNAL_TEXT else scrub(event.text, request)
+
+
+def may_rate(request: ServiceRequest) -> bool:
+    """Closed, and the current round not rated yet (rate_request decides; this shows the form)."""
+    closed = request.status == S.CLOSED
+    return closed and not request.ratings.filter(round=request.round).exists()
 
 
 # ---------------------------------------------------------------- overdue colour (as for deeds)

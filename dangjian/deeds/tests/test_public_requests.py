@@ -418,3 +418,15 @@ def test_a_double_tap_on_submit_makes_one_request(client, form):
     assert (first.status_code, second.status_code) == (302, 302)
     made = ServiceRequest.objects.get()
     assert made.tracking_number in client.get(second.url).content.decode()
+
+
+def test_why_a_request_was_sent_back_stays_with_the_staff(client, submit, people, departments):
+    made = submit()
+    made = request_services.dispatch_request(
+        made, by=people["alice"], department=departments["other"]
+    )
+    request_services.send_back_request(made, by=people["alice"], reason="人社局内部分工调整")
+    _look_up(client, made.tracking_number, "5678")
+    page = client.get(reverse("request_status", args=[made.tracking_number])).content.decode()
+    assert 'data-event="sent_back"' in page
+    assert "人社局内部分工调整" not in page
