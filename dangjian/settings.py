@@ -1,7 +1,7 @@
 """Settings for the platform.
 
 Everything that differs between a laptop and production comes from the environment:
-DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS.
+DATABASE_URL (and DATABASE_PREPARED_STATEMENTS), REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS.
 """
 
 import os
@@ -92,7 +92,11 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            # Options in the URL (?sslmode=require…) come on top.
+            database["OPTIONS"] = {**_postgresql_options(), **database.get("OPTIONS", {})}
+        return database
     # SQLite: IMMEDIATE transactions so writers queue instead of failing on upgrade,
     # WAL so readers do not block writers, and a file test database so threads share it.
     return {
@@ -105,6 +109,16 @@ def _database() -> dict:
         },
         "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
     }
+
+
+def _postgresql_options() -> dict:
+    """Parameters bound by the server, and a statement prepared once it has run 5 times on a
+    connection: every request repeats the same few queries (session, user, grants; a scan's
+    reads and writes), which PostgreSQL then stops parsing and planning each time. Behind a
+    pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21),
+    set DATABASE_PREPARED_STATEMENTS=0."""
+    prepared = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
+    return {"server_side_binding": True, "prepare_threshold": 5 if prepared else None}
 
 
 DATABASES = {"default": _database()}
