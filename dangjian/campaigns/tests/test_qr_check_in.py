@@ -102,6 +102,21 @@ def test_a_member_code_checks_the_member_in_and_names_them(now_activity, members
     assert check_in.method == CheckIn.Method.MEMBER_CODE and check_in.by == people["bob"]
 
 
+def test_the_scanned_member_holds_their_own_data_read_or_not(now_activity, members):
+    """The scan reads only a few columns by hand; whatever else is used of the member or their
+    organization is read from the database, never left at a blank default."""
+    member = members[0]
+    member.refresh_from_db()
+    assert member.phone and member.organization.kind and member.organization.parent_id
+    scanned = services.member_for_code(services.current_member_code(member))
+    assert (scanned.pk, scanned.name, scanned.status) == (member.pk, member.name, member.status)
+    assert scanned.organization.name == member.organization.name
+    assert scanned.organization.path == member.organization.path
+    assert scanned.phone == member.phone and scanned.id_number == member.id_number
+    assert scanned.organization.kind == member.organization.kind
+    assert scanned.organization.parent_id == member.organization.parent_id
+
+
 def test_a_typed_code_may_differ_in_case_and_spaces(now_activity, members):
     code = services.current_member_code(members[0])
     typed = " ".join([code[:4], code[4:].lower()])
