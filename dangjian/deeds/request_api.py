@@ -58,8 +58,6 @@ PHOTOS = {
     "title": "现场照片",
     "description": f"JPG、PNG 或 WebP，最多{settings.REQUEST_PHOTOS_MAX}张",
 }
-# The timeline steps whose text is between the offices (why it was held or sent back), not
-# words to the requester: the public answer shows the step without it.
 
 
 def _public_errors(*statuses: int) -> dict:
